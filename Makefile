@@ -1,0 +1,40 @@
+# GovCrawl set-up and the two commands of the README.
+#   make demo   - install everything, sweep the bundled demo sites, write the bulletin
+#   make test   - install everything, run the whole test suite
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test setup system-deps bench clean
+
+setup: $(STAMP)
+
+# Debian's chromium (scrapy-playwright's browser) and redis-server (distributed mode).
+system-deps:
+	@if ! command -v chromium >/dev/null || ! command -v redis-server >/dev/null; then \
+	  echo "installing Debian packages chromium and redis-server"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium redis-server >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml | system-deps
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	# CPU build of torch, needed by pycorrector's package import (see README: install cost)
+	$(BIN)/pip install -q "torch==2.13.0"
+	$(BIN)/pip install -q -e ".[test]"
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/govcrawl demo
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,33 @@
+"""`govcrawl findings` (contract §2): one JSON object per finding."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from govcrawl.store import Store
+
+
+def register(sub) -> None:
+    p = sub.add_parser("findings", help="export an inspection's findings")
+    p.add_argument("--store", required=True)
+    p.add_argument("--inspection", default="latest")
+    p.add_argument("--format", default="jsonl", choices=["jsonl"])
+    p.add_argument("--rule", action="append", help="only these rules (repeatable, prefix match)")
+    p.add_argument("--site", action="append", help="only these site ids")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    store = Store(args.store, readonly=True)
+    insp = store.inspection(args.inspection)
+    out = sys.stdout
+    for f in store.findings(insp["id"]):
+        if args.rule and not any(f.rule.startswith(r) for r in args.rule):
+            continue
+        if args.site and f.site_id not in args.site:
+            continue
+        d = f.to_dict()
+        d["inspection"] = insp["id"]
+        out.write(json.dumps(d, ensure_ascii=False) + "\n")
+    return 0

@@ -1,0 +1,1 @@
+"""Item pipelines: checks first (wording, page, hacked, site), sinks last (store, Elasticsearch)."""

@@ -1,0 +1,107 @@
+"""Scrapy settings for GovCrawl.
+
+Layered as Scrapy users expect: these defaults, then `-s NAME=VALUE`, then
+environment variables `GOVCRAWL_<NAME>` for deployment (applied in
+govcrawl.config.apply_env).  Thresholds carry the national values of
+国办秘函〔2019〕19号 as defaults; provinces that are stricter override them.
+"""
+
+from __future__ import annotations
+
+import os
+
+BOT_NAME = "govcrawl"
+SPIDER_MODULES = ["govcrawl.spiders"]
+NEWSPIDER_MODULE = "govcrawl.spiders"
+
+# -- politeness ----------------------------------------------------------------
+USER_AGENT = "GovCrawl/0.1 (+government website inspection; contact your platform team)"
+ROBOTSTXT_OBEY = False  # inspection of one's own government sites is mandated; see README
+CONCURRENT_REQUESTS = 64  # across all sites: many sites in parallel
+CONCURRENT_REQUESTS_PER_DOMAIN = 2  # per download slot; GovCrawl uses one slot per site
+GOVCRAWL_SITE_CONCURRENCY = 2  # per registered site (overridable per site in the registry)
+GOVCRAWL_SITE_DELAY = 0.0  # seconds between requests to one site (AutoThrottle adjusts)
+GOVCRAWL_EXTERNAL_CONCURRENCY = 1  # per outside host, for link checks
+GOVCRAWL_EXTERNAL_DELAY = 0.25
+DOWNLOAD_DELAY = 0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.0
+AUTOTHROTTLE_MAX_DELAY = 10.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 10
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+LOG_LEVEL = "INFO"
+LOGSTATS_INTERVAL = 30.0
+
+# -- safety caps ---------------------------------------------------------------
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024  # a page or decompressed body larger than this is cut off
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+GOVCRAWL_ATTACHMENT_MAXSIZE = 512 * 1024  # attachments: only status and size are kept
+DEPTH_LIMIT = 60
+DEPTH_STATS_VERBOSE = False
+GOVCRAWL_PATTERN_CAP = 400  # URLs per trap-prone pattern (query keys / date-like path) per site
+GOVCRAWL_MAX_PAGES_PER_SITE = 200_000
+
+# -- the sweep -------------------------------------------------------------------
+GOVCRAWL_LINK_CHECK = True  # check outside links, images and attachments once per sweep
+GOVCRAWL_CHECKS = True  # False: crawl and store only (benchmarks compare on vs off)
+GOVCRAWL_PROGRESS_INTERVAL = 30.0  # seconds between progress lines
+GOVCRAWL_BROWSER = True  # scrapy-playwright fallback for script-built pages
+GOVCRAWL_STORE_BATCH = 200  # rows per SQLite write transaction
+GOVCRAWL_LEXICONS = os.environ.get("GOVCRAWL_LEXICONS", "")  # default: the repo's lexicons/
+
+DOWNLOADER_MIDDLEWARES = {
+    "govcrawl.middlewares.ScopeMiddleware": 50,
+    "govcrawl.middlewares.SiteSlotMiddleware": 60,
+    "govcrawl.middlewares.ConditionalRequestMiddleware": 70,
+}
+SPIDER_MIDDLEWARES = {}
+
+ITEM_PIPELINES = {
+    "govcrawl.pipelines.wording.WordingPipeline": 200,
+    "govcrawl.pipelines.pagechecks.PageChecksPipeline": 300,
+    "govcrawl.pipelines.hacked.HackedPagePipeline": 400,
+    "govcrawl.pipelines.sitechecks.SiteChecksPipeline": 500,
+    "govcrawl.pipelines.store.StorePipeline": 800,
+    "govcrawl.pipelines.elasticsearch.ElasticsearchPipeline": 900,
+}
+
+EXTENSIONS = {
+    "govcrawl.extensions.Progress": 500,
+}
+
+# -- browser (scrapy-playwright, Debian's chromium) -----------------------------
+# Handlers are installed by the sweep spider only when a page needs the browser,
+# so a sweep that never renders never starts Chromium.
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": os.environ.get("GOVCRAWL_CHROMIUM", "/usr/bin/chromium"),
+    "headless": True,
+    "args": [
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+}
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 20_000
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+# -- thresholds (国办秘函〔2019〕19号 national values) ---------------------------
+GOVCRAWL_NEWS_STALE_DAYS = 14
+GOVCRAWL_NOTICE_STALE_DAYS = 183  # 6 months
+GOVCRAWL_HOMEPAGE_STALE_DAYS = 14
+GOVCRAWL_INTERACTION_UNANSWERED_DAYS = 90  # 3 months
+GOVCRAWL_INTERACTION_REPLY_WORKDAYS = 5
+GOVCRAWL_INTERACTION_STATS_STALE_DAYS = 61  # 2 months
+GOVCRAWL_UNREACHABLE_SHARE = 0.05
+GOVCRAWL_PROBE_TIMEOUT = 15
+
+# -- Elasticsearch (off unless ELASTICSEARCH_URL is set) -------------------------
+ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,345 @@
+"""The embedded store: one SQLite file holding every inspection and its history.
+
+Every sweep is one *inspection*.  Pages, links, columns and findings are keyed by
+(inspection, url/key) so a resumed sweep rewrites instead of duplicating.
+Writers batch their inserts; WAL mode lets several processes (distributed
+workers on one machine, the report) read while one writes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from govcrawl.items import Finding
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS inspections (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL DEFAULT 'sites',      -- sites | media | probe
+    period TEXT,                             -- 2024Q1 or a named special check
+    scope TEXT NOT NULL DEFAULT 'full',      -- full | sample
+    sample_seed INTEGER,
+    as_of TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL DEFAULT 'running',  -- running | finished | failed
+    registry_path TEXT,
+    registry_json TEXT,
+    settings_json TEXT,
+    stats_json TEXT
+);
+CREATE TABLE IF NOT EXISTS sites (
+    inspection_id INTEGER NOT NULL,
+    site_id TEXT NOT NULL,
+    name TEXT, url TEXT, region TEXT, org TEXT, kind TEXT, scope_json TEXT,
+    pages INTEGER DEFAULT 0,
+    errors INTEGER DEFAULT 0,
+    reachable INTEGER,
+    PRIMARY KEY (inspection_id, site_id)
+);
+CREATE TABLE IF NOT EXISTS pages (
+    inspection_id INTEGER NOT NULL,
+    site_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    final_url TEXT, status INTEGER, error TEXT, elapsed REAL,
+    content_type TEXT, size INTEGER, encoding TEXT, content_hash TEXT,
+    page_type TEXT, title TEXT, column_name TEXT, column_url TEXT,
+    breadcrumb_json TEXT, meta_json TEXT, pub_date TEXT, source TEXT,
+    depth INTEGER, referer TEXT, etag TEXT, last_modified TEXT,
+    unchanged INTEGER DEFAULT 0, rendered INTEGER DEFAULT 0,
+    text TEXT,
+    fetched_at TEXT,
+    PRIMARY KEY (inspection_id, url)
+);
+CREATE INDEX IF NOT EXISTS pages_site ON pages (inspection_id, site_id);
+CREATE TABLE IF NOT EXISTS entries (
+    inspection_id INTEGER NOT NULL,
+    site_id TEXT NOT NULL,
+    page_url TEXT NOT NULL,
+    pos INTEGER NOT NULL,
+    title TEXT, url TEXT, date TEXT, extra_json TEXT,
+    PRIMARY KEY (inspection_id, page_url, pos)
+);
+CREATE TABLE IF NOT EXISTS links (
+    inspection_id INTEGER NOT NULL,
+    site_id TEXT NOT NULL,
+    page_url TEXT NOT NULL,
+    target TEXT NOT NULL,
+    anchor TEXT, kind TEXT, hidden INTEGER, hidden_reason TEXT, external INTEGER,
+    PRIMARY KEY (inspection_id, page_url, target, kind)
+);
+CREATE INDEX IF NOT EXISTS links_target ON links (inspection_id, target);
+CREATE TABLE IF NOT EXISTS link_status (
+    inspection_id INTEGER NOT NULL,
+    site_id TEXT NOT NULL,
+    target TEXT NOT NULL,
+    status INTEGER, error TEXT, elapsed REAL, content_type TEXT, size INTEGER, final_url TEXT,
+    PRIMARY KEY (inspection_id, target)
+);
+CREATE TABLE IF NOT EXISTS columns (
+    inspection_id INTEGER NOT NULL,
+    site_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    name TEXT, ctype TEXT, level INTEGER, newest_date TEXT, item_count INTEGER,
+    undated_count INTEGER, blank INTEGER, data_json TEXT,
+    PRIMARY KEY (inspection_id, site_id, url)
+);
+CREATE TABLE IF NOT EXISTS findings (
+    inspection_id INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    rule TEXT NOT NULL, severity TEXT NOT NULL, site_id TEXT NOT NULL,
+    url TEXT, column_name TEXT, target TEXT, text TEXT, suggestion TEXT,
+    evidence_json TEXT, start INTEGER, "end" INTEGER, category TEXT, "where" TEXT,
+    count INTEGER DEFAULT 1,
+    first_seen TEXT, last_seen TEXT,
+    lifecycle TEXT,                           -- new | open | reopened (see history)
+    PRIMARY KEY (inspection_id, key)
+);
+CREATE INDEX IF NOT EXISTS findings_site ON findings (inspection_id, site_id);
+CREATE TABLE IF NOT EXISTS reviews (
+    key TEXT PRIMARY KEY,                      -- finding key (site, page, rule, text...)
+    site_id TEXT, url TEXT, rule TEXT, text TEXT,
+    state TEXT NOT NULL,                      -- confirmed | false_alarm | to_check
+    note TEXT, reviewer TEXT, at TEXT
+);
+CREATE TABLE IF NOT EXISTS notices (
+    inspection_id INTEGER NOT NULL,
+    site_id TEXT,
+    kind TEXT NOT NULL,
+    url TEXT,
+    message TEXT,
+    data_json TEXT,
+    at TEXT
+);
+CREATE TABLE IF NOT EXISTS probes (
+    site_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    url TEXT,
+    ok INTEGER NOT NULL,
+    status INTEGER,
+    elapsed REAL,
+    error TEXT
+);
+CREATE INDEX IF NOT EXISTS probes_site ON probes (site_id, at);
+CREATE TABLE IF NOT EXISTS verdicts (
+    inspection_id INTEGER NOT NULL,
+    site_id TEXT NOT NULL,
+    subject TEXT NOT NULL DEFAULT 'site',     -- site | account
+    result TEXT NOT NULL, score REAL, vetoes_json TEXT, problems_json TEXT, data_json TEXT,
+    PRIMARY KEY (inspection_id, site_id)
+);
+CREATE TABLE IF NOT EXISTS accounts (
+    inspection_id INTEGER NOT NULL,
+    account_id TEXT NOT NULL,
+    name TEXT, platform TEXT, url TEXT, org TEXT, region TEXT,
+    current_name TEXT, status TEXT, data_json TEXT,
+    PRIMARY KEY (inspection_id, account_id)
+);
+CREATE TABLE IF NOT EXISTS posts (
+    inspection_id INTEGER NOT NULL,
+    account_id TEXT NOT NULL,
+    post_id TEXT NOT NULL,
+    at TEXT, title TEXT, text TEXT, original INTEGER, url TEXT, data_json TEXT,
+    PRIMARY KEY (inspection_id, account_id, post_id)
+);
+"""
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+class Store:
+    """Thin, explicit access to the SQLite store.  One connection per process."""
+
+    def __init__(self, path: str | Path, *, readonly: bool = False, timeout: float = 60.0):
+        self.path = Path(path)
+        if readonly and not self.path.exists():
+            raise StoreError(f"{self.path}: store not found")
+        if not readonly and not self.path.parent.exists():
+            raise StoreError(f"{self.path}: directory {self.path.parent} does not exist")
+        try:
+            if readonly:
+                uri = f"file:{self.path.resolve()}?mode=ro"
+                self.conn = sqlite3.connect(uri, uri=True, timeout=timeout, check_same_thread=False)
+            else:
+                self.conn = sqlite3.connect(str(self.path), timeout=timeout, check_same_thread=False)
+            self.conn.row_factory = sqlite3.Row
+            if not readonly:
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                self.conn.execute("PRAGMA synchronous=NORMAL")
+                self.conn.executescript(SCHEMA)
+            else:
+                self.conn.execute("SELECT 1 FROM inspections LIMIT 1")
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{self.path}: not a usable store ({e})") from None
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction, retried while another process holds the lock."""
+        for attempt in range(50):
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) or attempt == 49:
+                    raise
+                time.sleep(0.1 * (attempt + 1))
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    # -- inspections -------------------------------------------------------
+    def create_inspection(self, *, as_of: str, registry_path: str = "", registry: dict | None = None,
+                          kind: str = "sites", period: str | None = None, scope: str = "full",
+                          sample_seed: int | None = None, settings: dict | None = None) -> int:
+        with self.tx() as c:
+            cur = c.execute(
+                "INSERT INTO inspections (kind, period, scope, sample_seed, as_of, started_at,"
+                " registry_path, registry_json, settings_json) VALUES (?,?,?,?,?,?,?,?,?)",
+                (kind, period, scope, sample_seed, as_of, utcnow(), registry_path,
+                 json.dumps(registry or {}, ensure_ascii=False),
+                 json.dumps(settings or {}, ensure_ascii=False)))
+            return int(cur.lastrowid or 0)
+
+    def finish_inspection(self, inspection_id: int, *, status: str = "finished",
+                          stats: dict | None = None) -> None:
+        with self.tx() as c:
+            c.execute("UPDATE inspections SET finished_at=?, status=?, stats_json=? WHERE id=?",
+                      (utcnow(), status, json.dumps(stats or {}, ensure_ascii=False, default=str),
+                       inspection_id))
+
+    def inspection(self, ref: str | int | None = "latest", kind: str | None = None) -> sqlite3.Row:
+        """Resolve `latest` or an id to the inspection row; StoreError when absent."""
+        if ref in (None, "", "latest"):
+            q = "SELECT * FROM inspections"
+            args: tuple = ()
+            if kind:
+                q += " WHERE kind=?"
+                args = (kind,)
+            row = self.conn.execute(q + " ORDER BY id DESC LIMIT 1", args).fetchone()
+            if row is None:
+                raise StoreError(f"{self.path}: no inspection in the store")
+            return row
+        try:
+            iid = int(ref)
+        except (TypeError, ValueError):
+            raise StoreError(f"bad inspection reference {ref!r} (want 'latest' or a number)") from None
+        row = self.conn.execute("SELECT * FROM inspections WHERE id=?", (iid,)).fetchone()
+        if row is None:
+            raise StoreError(f"{self.path}: no inspection {iid}")
+        return row
+
+    def inspections(self, kind: str | None = None) -> list[sqlite3.Row]:
+        if kind:
+            return self.conn.execute("SELECT * FROM inspections WHERE kind=? ORDER BY id",
+                                     (kind,)).fetchall()
+        return self.conn.execute("SELECT * FROM inspections ORDER BY id").fetchall()
+
+    # -- sites -------------------------------------------------------------
+    def upsert_sites(self, inspection_id: int, sites: Iterable[Any]) -> None:
+        with self.tx() as c:
+            c.executemany(
+                "INSERT INTO sites (inspection_id, site_id, name, url, region, org, kind, scope_json)"
+                " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(inspection_id, site_id) DO UPDATE SET"
+                " name=excluded.name, url=excluded.url, region=excluded.region, org=excluded.org,"
+                " kind=excluded.kind, scope_json=excluded.scope_json",
+                [(inspection_id, s.id, s.name, s.url, s.region, s.org, s.kind,
+                  json.dumps(list(s.scope))) for s in sites])
+
+    def sites(self, inspection_id: int) -> list[sqlite3.Row]:
+        return self.conn.execute("SELECT * FROM sites WHERE inspection_id=? ORDER BY site_id",
+                                 (inspection_id,)).fetchall()
+
+    # -- findings ----------------------------------------------------------
+    def add_findings(self, inspection_id: int, findings: Iterable[Finding],
+                     conn: sqlite3.Connection | None = None) -> int:
+        """Insert or refresh findings (idempotent on the finding key)."""
+        now = utcnow()
+        rows = [(inspection_id, f.key, f.rule, f.severity, f.site_id, f.url, f.column, f.target,
+                 f.text, f.suggestion, json.dumps(f.evidence, ensure_ascii=False, default=str),
+                 f.start, f.end, f.category, f.where, f.count, now, now) for f in findings]
+        if not rows:
+            return 0
+        sql = ("INSERT INTO findings (inspection_id, key, rule, severity, site_id, url, column_name,"
+               " target, text, suggestion, evidence_json, start, \"end\", category, \"where\", count,"
+               " first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+               " ON CONFLICT(inspection_id, key) DO UPDATE SET severity=excluded.severity,"
+               " evidence_json=excluded.evidence_json, suggestion=excluded.suggestion,"
+               " count=excluded.count, last_seen=excluded.last_seen")
+        if conn is not None:
+            conn.executemany(sql, rows)
+        else:
+            with self.tx() as c:
+                c.executemany(sql, rows)
+        return len(rows)
+
+    def delete_findings(self, inspection_id: int, rules: Iterable[str],
+                        site_id: str | None = None) -> None:
+        """Drop an inspection's findings of the given rules (re-running a check)."""
+        rules = list(rules)
+        if not rules:
+            return
+        q = f"DELETE FROM findings WHERE inspection_id=? AND rule IN ({','.join('?' * len(rules))})"
+        args: list[Any] = [inspection_id, *rules]
+        if site_id:
+            q += " AND site_id=?"
+            args.append(site_id)
+        with self.tx() as c:
+            c.execute(q, args)
+
+    def findings(self, inspection_id: int, site_id: str | None = None) -> list[Finding]:
+        q = "SELECT * FROM findings WHERE inspection_id=?"
+        args: list[Any] = [inspection_id]
+        if site_id:
+            q += " AND site_id=?"
+            args.append(site_id)
+        q += " ORDER BY site_id, rule, url, start"
+        return [row_to_finding(r) for r in self.conn.execute(q, args)]
+
+    def finding_rows(self, inspection_id: int) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            "SELECT * FROM findings WHERE inspection_id=? ORDER BY site_id, rule, url, start",
+            (inspection_id,)).fetchall()
+
+    # -- notices -----------------------------------------------------------
+    def add_notice(self, inspection_id: int, site_id: str | None, kind: str, message: str,
+                   url: str = "", data: dict | None = None) -> None:
+        with self.tx() as c:
+            c.execute("INSERT INTO notices (inspection_id, site_id, kind, url, message, data_json, at)"
+                      " VALUES (?,?,?,?,?,?,?)",
+                      (inspection_id, site_id, kind, url, message,
+                       json.dumps(data or {}, ensure_ascii=False, default=str), utcnow()))
+
+    # -- probes ------------------------------------------------------------
+    def add_probe(self, site_id: str, url: str, ok: bool, status: int | None, elapsed: float | None,
+                  error: str | None, at: str | None = None) -> None:
+        with self.tx() as c:
+            c.execute("INSERT INTO probes (site_id, at, url, ok, status, elapsed, error)"
+                      " VALUES (?,?,?,?,?,?,?)",
+                      (site_id, at or utcnow(), url, int(ok), status, elapsed, error))
+
+
+def row_to_finding(r: sqlite3.Row) -> Finding:
+    return Finding(rule=r["rule"], severity=r["severity"], site_id=r["site_id"], url=r["url"] or "",
+                   column=r["column_name"], target=r["target"], text=r["text"],
+                   suggestion=r["suggestion"], evidence=json.loads(r["evidence_json"] or "{}"),
+                   start=r["start"], end=r["end"], category=r["category"], where=r["where"],
+                   count=r["count"] or 1)

@@ -100,6 +100,7 @@ class PageItem:
     inspection_id: int
     site_id: str
     url: str
+    as_of: str = ""  # the inspection's reference date (YYYY-MM-DD)
     final_url: str = ""
     status: int | None = None
     error: str | None = None
@@ -116,7 +117,10 @@ class PageItem:
     column_url: str | None = None
     pub_date: str | None = None  # ISO date (YYYY-MM-DD) or datetime string as seen
     source: str | None = None
-    text: str = ""
+    text: str = ""  # visible text without nav/footer boilerplate where possible
+    full_text: str = ""  # all visible text (footer included: identity checks read it)
+    attr_texts: list[str] = field(default_factory=list)  # alt / title attribute values
+    html: str = ""  # decoded HTML for checks that need the DOM; never stored
     entries: list[ListEntry] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     depth: int = 0

@@ -19,6 +19,7 @@ from govcrawl.store import StoreError
 # One module per command family; each must define register(subparsers).
 COMMAND_MODULES = [
     "govcrawl.cli.findings",
+    "govcrawl.cli.verdicts",
 ]
 
 

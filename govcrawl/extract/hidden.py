@@ -15,7 +15,9 @@ class HiddenDetector:
 
     def __init__(self, root) -> None:
         self.root = root
-        self._cache: dict[int, str | None] = {}
+        # keyed by the element itself: holding the proxy keeps its identity stable
+        # (id() of lxml proxies is reused once a proxy is garbage-collected)
+        self._cache: dict[object, str | None] = {}
 
     def _own(self, el) -> str | None:
         style = el.get("style") or ""
@@ -26,15 +28,18 @@ class HiddenDetector:
             return "hidden attribute"
         return None
 
+    def own_reason(self, el) -> str | None:
+        """Why `el` itself (not its ancestors) is hidden."""
+        return self._own(el)
+
     def reason(self, el) -> str | None:
         node = el
         while node is not None and isinstance(node.tag, str):
-            key = id(node)
-            if key in self._cache:
-                r = self._cache[key]
+            if node in self._cache:
+                r = self._cache[node]
             else:
                 r = self._own(node)
-                self._cache[key] = r
+                self._cache[node] = r
             if r:
                 return r
             node = node.getparent()

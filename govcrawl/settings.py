@@ -12,6 +12,7 @@ import os
 
 BOT_NAME = "govcrawl"
 SPIDER_MODULES = ["govcrawl.spiders"]
+COMMANDS_MODULE = "govcrawl.commands"
 NEWSPIDER_MODULE = "govcrawl.spiders"
 
 # -- politeness ----------------------------------------------------------------

@@ -54,6 +54,7 @@ CREATE TABLE IF NOT EXISTS pages (
     depth INTEGER, referer TEXT, etag TEXT, last_modified TEXT,
     unchanged INTEGER DEFAULT 0, rendered INTEGER DEFAULT 0,
     text TEXT,
+    extra_json TEXT,
     fetched_at TEXT,
     PRIMARY KEY (inspection_id, url)
 );

@@ -1,9 +1,164 @@
-"""Placeholder: replaced by the issue that builds it."""
+"""Sink: findings and slim page records into Elasticsearch (priority 900, after the store).
 
+On only when ELASTICSEARCH_URL is set (NotConfigured otherwise).  The embedded
+store stays the source of truth; this pipeline never drops or changes items.
+`process_item` turns the item into bulk actions and queues them: the network
+is the worker thread's business (govcrawl.es.indexer), so a slow or dead
+cluster never slows the crawl — what cannot be delivered is spooled to disk
+and replayed later (on the next start, or `govcrawl es-replay`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
+
+from govcrawl.es import docs
+from govcrawl.es.config import EsConfig
+from govcrawl.es.indexer import Indexer
+from govcrawl.es.sync import SiteDirectory, open_store, verdict_actions
+from govcrawl.items import Finding, LinkStatus, PageItem, SiteDone, SiteEvent
+
+log = logging.getLogger(__name__)
 
 
 class ElasticsearchPipeline:
+    def __init__(self, cfg: EsConfig, crawler: Any = None):
+        self.cfg = cfg
+        self.crawler = crawler
+        self.sites = SiteDirectory(cfg.store)
+        self.indexer: Indexer | None = None
+        self._inspections: set[int] = set()
+        self._as_of: dict[int, str] = {}
+
     @classmethod
-    def from_crawler(cls, crawler):
-        raise NotConfigured("ElasticsearchPipeline is not built yet")
+    def from_crawler(cls, crawler: Any) -> "ElasticsearchPipeline":
+        try:
+            cfg = EsConfig.load(crawler.settings.get)
+        except ValueError as e:  # a wrong setting must stop the sweep, loudly
+            raise ValueError(f"Elasticsearch settings: {e}") from None
+        if not cfg.enabled:
+            raise NotConfigured("ELASTICSEARCH_URL is not set")
+        return cls(cfg, crawler)
+
+    # -- lifecycle ------------------------------------------------------------
+    def open_spider(self) -> None:
+        self.indexer = Indexer(self.cfg)
+        self.indexer.start()
+        log.info("Elasticsearch indexing to %s; spool %s", self.cfg.describe(),
+                 self.cfg.spool_path())
+
+    async def close_spider(self) -> None:
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from twisted.internet.threads import deferToThread
+
+        if self.indexer is None:
+            return
+        stats = await maybe_deferred_to_future(deferToThread(self._close))
+        if self.crawler is not None and getattr(self.crawler, "stats", None) is not None:
+            for k, v in stats.items():
+                self.crawler.stats.set_value(f"elasticsearch/{k}", v)
+        level = logging.WARNING if stats.get("spooled") or stats.get("rejected") else logging.INFO
+        log.log(level, "Elasticsearch: %d indexed, %d already there, %d spooled for later, "
+                "%d rejected (kept in %s)", stats.get("indexed", 0), stats.get("duplicates", 0),
+                stats.get("spooled", 0), stats.get("rejected", 0), self.cfg.spool_path())
+
+    def _close(self) -> dict[str, int]:
+        """Runs in a thread: index the verdicts the sweep wrote, then drain and stop."""
+        assert self.indexer is not None
+        try:
+            self._queue_verdicts()
+        except Exception as e:  # verdicts are a bonus here; es-sync is the sure way
+            log.warning("Elasticsearch: verdicts not indexed at close (%s); "
+                        "run `govcrawl es-sync`", e)
+        stats = self.indexer.close()
+        self.sites.close()
+        return stats
+
+    def _queue_verdicts(self) -> None:
+        if not self.cfg.store or not self._inspections:
+            return
+        conn = open_store(self.cfg.store)
+        try:
+            for iid in sorted(self._inspections):
+                for meta, body in verdict_actions(conn, self.cfg, iid, self.sites):
+                    assert self.indexer is not None
+                    self.indexer.submit(meta, body)
+        finally:
+            conn.close()
+
+    # -- items ----------------------------------------------------------------
+    def process_item(self, item: Any) -> Any:
+        if self.indexer is None:
+            return item
+        if isinstance(item, PageItem):
+            self._page(item)
+        elif isinstance(item, (SiteDone, SiteEvent)):
+            iid = item.inspection_id
+            as_of = getattr(item, "as_of", "") or self._as_of_for(iid)
+            url = getattr(item, "url", "")
+            self._findings(item.findings, iid, as_of, default_url=url)
+        elif isinstance(item, LinkStatus):
+            pass  # link results reach Elasticsearch as link.broken findings (SiteDone)
+        else:
+            adapter = ItemAdapter(item) if ItemAdapter.is_item(item) else None
+            if adapter is not None and "findings" in adapter and "inspection_id" in adapter:
+                iid = int(adapter["inspection_id"])
+                self._findings(adapter["findings"], iid, self._as_of_for(iid))
+        return item
+
+    def _as_of_for(self, iid: int) -> str:
+        if iid not in self._as_of:
+            as_of = self.sites.inspection(iid).get("as_of") or ""
+            if not as_of:
+                return ""
+            self._as_of[iid] = as_of
+        return self._as_of[iid]
+
+    def _site(self, iid: int, site_id: str) -> dict[str, Any]:
+        self._inspections.add(iid)
+        return self.sites.site(iid, site_id)
+
+    def _page(self, page: PageItem) -> None:
+        iid = page.inspection_id
+        if page.as_of:
+            self._as_of.setdefault(iid, page.as_of)
+        as_of = page.as_of or self._as_of_for(iid)
+        now = docs.now_iso()
+        ctx = {"title": page.title or None, "type": page.page_type,
+               "column": page.column, "pub_date": docs.norm_pub_date(page.pub_date)}
+        self._findings(page.findings, iid, as_of, page=ctx, seen=now, default_url=page.url)
+        if self.cfg.pages:
+            p = {"url": page.url, "final_url": page.final_url, "status": page.status,
+                 "error": page.error, "elapsed": page.elapsed, "content_type": page.content_type,
+                 "size": page.size, "page_type": page.page_type, "title": page.title,
+                 "column": page.column, "column_url": page.column_url,
+                 "pub_date": page.pub_date, "depth": page.depth, "rendered": page.rendered,
+                 "unchanged": page.unchanged}
+            doc = docs.page_source(p, inspection_id=iid, as_of=as_of, fetched=now,
+                                   site=self._site(iid, page.site_id),
+                                   findings=len(page.findings))
+            assert self.indexer is not None
+            self.indexer.submit(*docs.page_action(self.cfg.pages_stream, iid, doc))
+
+    def _findings(self, findings: list[Any], iid: int, as_of: str, *,
+                  page: dict[str, Any] | None = None, seen: str | None = None,
+                  default_url: str = "") -> None:
+        if not findings:
+            return
+        seen = seen or docs.now_iso()
+        assert self.indexer is not None
+        for f in findings:
+            d = f.to_dict() if isinstance(f, Finding) else dict(f)
+            if isinstance(f, dict) and "id" not in d:
+                d["id"] = Finding.from_dict(d).key
+            if not d.get("url") and default_url:
+                # The key was computed without it; keep the id, show where it was seen.
+                d["url"] = default_url
+            doc = docs.finding_source(d, inspection_id=iid, as_of=as_of, seen=seen,
+                                      site=self._site(iid, d["site_id"]), page=page)
+            self.indexer.submit(*docs.finding_action(self.cfg.findings_index, doc))
+

@@ -18,16 +18,16 @@ from govcrawl.store import Store, StoreError
 
 
 class Command(ScrapyCrawl):
-    def run(self, args: list[str], opts: Any) -> None:
+    def process_options(self, args: list[str], opts: Any) -> None:
+        super().process_options(args, opts)
+        # validated before Scrapy starts its engine (and its log banner)
         if args and args[0] in ("sweep", "probe", "media"):
             spargs = dict(getattr(opts, "spargs", {}) or {})
             try:
                 self._validate(args[0], spargs)
             except (RegistryError, StoreError, ValueError, UsageError) as e:
                 print(f"scrapy crawl {args[0]}: {e}", file=sys.stderr)
-                self.exitcode = 2
-                return
-        super().run(args, opts)
+                sys.exit(2)
 
     @staticmethod
     def _validate(spider: str, spargs: dict[str, str]) -> None:

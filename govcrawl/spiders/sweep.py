@@ -322,7 +322,7 @@ class SweepSpider(scrapy.Spider):
         return col.get("url")
 
     def _follow(self, site: Site, url: str, item: PageItem, page: Any) -> Iterable[Request]:
-        is_list = item.page_type in ("list", "interaction", "homepage")
+        is_list = item.page_type in ("list", "interaction")
         column = {"name": item.column, "url": item.column_url} if is_list else {}
         for nxt in page.pagination:
             if self.scope_map.owner(nxt) == site.id and self._allow(site, nxt):

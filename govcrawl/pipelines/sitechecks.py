@@ -1,9 +1,88 @@
-"""Placeholder: replaced by the issue that builds it."""
+"""SiteChecksPipeline (priority 500): site-level checks when a site's crawl is done.
+
+On each `SiteDone` item it reads that site's rows from the store (which the sweep
+flushed before emitting it), runs govcrawl.checks.site, writes the `columns` table
+and attaches the findings to the item; the StorePipeline stores them.  The work runs
+in a thread so a big site does not stall the crawl of the others.  Other items pass
+through; GOVCRAWL_CHECKS=False leaves everything untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from typing import Any
 
 from scrapy.exceptions import NotConfigured
 
+from govcrawl.checks.rules import ColumnRules, load_column_rules
+from govcrawl.checks.site import SITE_RULES, cfg, run_site_checks, write_columns
+from govcrawl.items import SiteDone
+
+logger = logging.getLogger(__name__)
+
 
 class SiteChecksPipeline:
+    def __init__(self, settings: Any = None, store_path: str | None = None,
+                 rules: ColumnRules | None = None) -> None:
+        self.settings = settings
+        self.store_path = store_path
+        # load (and validate) the column table at start: a bad edit stops the sweep here
+        self.rules = rules or load_column_rules(cfg(settings, "GOVCRAWL_COLUMN_TYPES") or None)
+
     @classmethod
-    def from_crawler(cls, crawler):
-        raise NotConfigured("SiteChecksPipeline is not built yet")
+    def from_crawler(cls, crawler: Any) -> "SiteChecksPipeline":
+        s = crawler.settings
+        if not s.getbool("GOVCRAWL_CHECKS", True):
+            raise NotConfigured("GOVCRAWL_CHECKS is off")
+        return cls(settings=s, store_path=s.get("GOVCRAWL_STORE") or None)
+
+    def _store_path(self, item: SiteDone) -> str | None:
+        st = item.stats or {}
+        return st.get("store") or st.get("store_path") or self.store_path
+
+    def check(self, item: SiteDone) -> SiteDone:
+        """Run the checks for one site (blocking; called in a thread by process_item)."""
+        path = self._store_path(item)
+        if not path:
+            logger.error("site checks for %s skipped: no store path (GOVCRAWL_STORE or "
+                         "SiteDone.stats['store'])", item.site_id)
+            return item
+        conn = sqlite3.connect(str(path), timeout=60, check_same_thread=False)
+        try:
+            conn.row_factory = sqlite3.Row
+            res = run_site_checks(conn, item.inspection_id, item.site_id, item.as_of,
+                                  self.settings, self.rules)
+            for attempt in range(50):
+                try:
+                    with conn:
+                        write_columns(conn, item.inspection_id, item.site_id, res.columns)
+                        # a resumed sweep re-judges the site: drop what no longer holds
+                        conn.execute(
+                            f"DELETE FROM findings WHERE inspection_id=? AND site_id=? AND rule IN"
+                            f" ({','.join('?' * len(SITE_RULES))})",
+                            (item.inspection_id, item.site_id, *SITE_RULES))
+                    break
+                except sqlite3.OperationalError as e:
+                    if "locked" not in str(e) or attempt == 49:
+                        raise
+                    import time
+
+                    time.sleep(0.1 * (attempt + 1))
+        finally:
+            conn.close()
+        item.findings.extend(res.findings)
+        item.stats.setdefault("site_checks", {}).update(
+            {**res.stats, "findings": len(res.findings)})
+        logger.info("site checks %s: %d columns, %d findings", item.site_id,
+                    len(res.columns), len(res.findings))
+        return item
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, SiteDone):
+            return item
+        from twisted.internet.threads import deferToThread
+
+        from scrapy.utils.defer import maybe_deferred_to_future
+
+        return await maybe_deferred_to_future(deferToThread(self.check, item))

@@ -207,6 +207,12 @@ def _account_from_row(row: dict[str, Any], where: str) -> Account:
                    region=get("region"), settings=dict(settings))
 
 
+def _check_dup(seen: dict[str, str], key: str, where: str, what: str) -> None:
+    if key in seen:
+        raise RegistryError(f"{where}: duplicate {what} {key} (first at {seen[key]})")
+    seen[key] = where
+
+
 def _map_columns(header: list[str], columns: dict[str, tuple[str, ...]]) -> dict[str, int]:
     idx: dict[str, int] = {}
     norm = [str(h or "").strip().lstrip("\ufeff") for h in header]
@@ -250,16 +256,21 @@ def _load_table(path: Path) -> Registry:
     acct_idx = _map_columns(header, ACCOUNT_COLUMNS)
     sites: list[Site] = []
     accounts: list[Account] = []
+    seen: dict[str, str] = {}
     if "url" in site_idx and ("网站标识码" in header or "id" in site_idx) and "platform" not in acct_idx:
         for n, r in enumerate(rows[1:], start=2):
             row = {f: (r[i] if i < len(r) else None) for f, i in site_idx.items()}
-            sites.append(_site_from_row(row, f"{path}:{n}"))
+            site = _site_from_row(row, f"{path}:{n}")
+            _check_dup(seen, site.id, f"{path}:{n}", "网站标识码")
+            sites.append(site)
     elif "platform" in acct_idx:
         for n, r in enumerate(rows[1:], start=2):
             row = {f: (r[i] if i < len(r) else None) for f, i in acct_idx.items()}
             if not row.get("id"):
                 row["id"] = f"{row.get('platform') or 'acct'}-{n - 1}"
-            accounts.append(_account_from_row(row, f"{path}:{n}"))
+            acct = _account_from_row(row, f"{path}:{n}")
+            _check_dup(seen, acct.id, f"{path}:{n}", "account id")
+            accounts.append(acct)
     else:
         raise RegistryError(
             f"{path}:1: header has neither site columns (网站名称, 网站标识码, 首页网址) "
@@ -289,15 +300,21 @@ def _load_yaml(path: Path) -> Registry:
     if not isinstance(sites_raw, list) or not isinstance(accts_raw, list):
         raise RegistryError(f"{path}: 'sites' and 'accounts' must be lists")
     sites = []
+    seen: dict[str, str] = {}
+    seen_a: dict[str, str] = {}
     for n, row in enumerate(sites_raw, start=1):
         if not isinstance(row, dict):
             raise RegistryError(f"{path}: sites[{n}]: expected a mapping")
-        sites.append(_site_from_row(row, f"{path}: sites[{n}]"))
+        site = _site_from_row(row, f"{path}: sites[{n}]")
+        _check_dup(seen, site.id, f"{path}: sites[{n}]", "网站标识码")
+        sites.append(site)
     accounts = []
     for n, row in enumerate(accts_raw, start=1):
         if not isinstance(row, dict):
             raise RegistryError(f"{path}: accounts[{n}]: expected a mapping")
-        accounts.append(_account_from_row(row, f"{path}: accounts[{n}]"))
+        acct = _account_from_row(row, f"{path}: accounts[{n}]")
+        _check_dup(seen_a, acct.id, f"{path}: accounts[{n}]", "account id")
+        accounts.append(acct)
     return Registry(sites=sites, accounts=accounts, path=str(path))
 
 
@@ -313,18 +330,6 @@ def load_registry(path: str | Path) -> Registry:
         reg = _load_table(p)
     else:
         raise RegistryError(f"{p}: unknown registry format (want .yaml, .csv or .xlsx)")
-    seen: dict[str, int] = {}
-    for n, s in enumerate(reg.sites, start=1):
-        if s.id in seen:
-            raise RegistryError(
-                f"{p}: site #{n}: duplicate 网站标识码 {s.id} (first at site #{seen[s.id]})")
-        seen[s.id] = n
-    seen_a: dict[str, int] = {}
-    for n, a in enumerate(reg.accounts, start=1):
-        if a.id in seen_a:
-            raise RegistryError(
-                f"{p}: account #{n}: duplicate account id {a.id} (first at #{seen_a[a.id]})")
-        seen_a[a.id] = n
     if not reg.sites and not reg.accounts:
         raise RegistryError(f"{p}: no sites and no accounts")
     return reg

@@ -20,6 +20,7 @@ from govcrawl.store import StoreError
 COMMAND_MODULES = [
     "govcrawl.cli.findings",
     "govcrawl.cli.verdicts",
+    "govcrawl.cli.report",
 ]
 
 

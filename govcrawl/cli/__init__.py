@@ -18,6 +18,7 @@ from govcrawl.store import StoreError
 
 # One module per command family; each must define register(subparsers).
 COMMAND_MODULES = [
+    "govcrawl.cli.es",
     "govcrawl.cli.findings",
     "govcrawl.cli.verdicts",
     "govcrawl.cli.report",

@@ -34,6 +34,8 @@ def _ok_page(item: PageItem) -> bool:
         return False
     if item.page_type not in REQUIRED_TAGS:
         return False
+    if (item.extra or {}).get("source") in ("dataproxy", "json"):
+        return False  # a list's data source (XML/JSON), not a page a visitor sees
     ct = (item.content_type or "").split(";")[0].strip().lower()
     return ct in ("", "text/html", "application/xhtml+xml")
 

@@ -210,6 +210,15 @@ class SiteData:
             return None
         return self.pages.get(url) or self.by_canon.get(_canon(url))
 
+    def extra(self, url: str) -> dict[str, Any]:
+        """The page's extra facts (e.g. a letter's submitted/replied dates from the extractor)."""
+        try:
+            r = self.conn.execute("SELECT extra_json FROM pages WHERE inspection_id=? AND url=?",
+                                  (self.iid, url)).fetchone()
+        except sqlite3.OperationalError:  # a store from before the column existed
+            return {}
+        return (_j(r["extra_json"], {}) or {}) if r else {}
+
     def text(self, url: str) -> str:
         r = self.conn.execute("SELECT text FROM pages WHERE inspection_id=? AND url=?",
                               (self.iid, url)).fetchone()
@@ -574,6 +583,9 @@ def read_letters(data: SiteData, cols: list[Column], as_of: date) -> tuple[list[
             st = e.extra.get("status")
             detail = data.page(e.url)
             if detail is not None and detail.ok and (rep is None or sub is None):
+                letter = data.extra(detail.url).get("letter") or {}
+                sub = sub or as_date(letter.get("submitted"))
+                rep = rep or as_date(letter.get("replied"))
                 txt = data.text(detail.url)
                 sub = sub or _labelled_date(txt, _SUBMIT_LABEL, as_of)
                 rep = rep or _labelled_date(txt, _REPLY_LABEL, as_of)
@@ -590,12 +602,14 @@ def read_letters(data: SiteData, cols: list[Column], as_of: date) -> tuple[list[
         if not p.column_url or _canon(p.column_url) not in keys or _canon(p.url) in keys:
             continue
         txt = data.text(p.url)
-        sub = _labelled_date(txt, _SUBMIT_LABEL, as_of)
+        letter = data.extra(p.url).get("letter") or {}
+        sub = as_date(letter.get("submitted")) or _labelled_date(txt, _SUBMIT_LABEL, as_of)
         if sub is None:
             continue
+        rep = as_date(letter.get("replied")) or _labelled_date(txt, _REPLY_LABEL, as_of)
         m = _UNANSWERED.search(txt) or _ANSWERED.search(txt)
-        letters[p.url] = Letter(p.title, p.url, _canon(p.column_url), sub,
-                                _labelled_date(txt, _REPLY_LABEL, as_of), m.group(0) if m else None)
+        letters[p.url] = Letter(p.title, p.url, _canon(p.column_url), sub, rep,
+                                m.group(0) if m else None)
     return list(letters.values()), icols
 
 

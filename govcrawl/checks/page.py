@@ -45,8 +45,9 @@ def _norm(s: str) -> str:
 
 
 def check_tags(item: PageItem, registry_id: str | None = None) -> list[Finding]:
-    """tag.missing (one finding per page listing the missing tags) and tag.invalid (one per
-    wrong tag: SiteIDCode, PubDate format or date, ColumnName against the breadcrumb)."""
+    """tag.missing and tag.invalid, one finding per tag (`target` = the tag's name; for
+    invalid ones `text` = the value seen): SiteIDCode against the registry, PubDate format
+    and date against the visible date, ColumnName against the breadcrumb."""
     if not _ok_page(item):
         return []
     meta = item.meta or {}
@@ -55,17 +56,17 @@ def check_tags(item: PageItem, registry_id: str | None = None) -> list[Finding]:
     # the page says it is a column page
     missing = [t for t in need if not (meta.get(t) or "").strip()]
     out: list[Finding] = []
-    if missing:
+    for t in missing:  # one finding per missing tag: target names the tag
         out.append(Finding(
             rule="tag.missing", severity=DEDUCT, site_id=item.site_id, url=item.url,
-            column=item.column, where="meta", text=None,
-            suggestion="补充《政府网站发展指引》页面元数据: " + ", ".join(missing),
-            evidence={"missing": missing, "page_type": item.page_type}))
+            column=item.column, where="meta", target=t,
+            suggestion=f"补充《政府网站发展指引》页面元数据 {t}",
+            evidence={"tag": t, "missing": missing, "page_type": item.page_type}))
 
     def invalid(tag: str, seen: str, expected: str | None, reason: str) -> None:
         out.append(Finding(
             rule="tag.invalid", severity=DEDUCT, site_id=item.site_id, url=item.url,
-            column=item.column, where="meta", text=seen, suggestion=expected,
+            column=item.column, where="meta", target=tag, text=seen, suggestion=expected,
             evidence={"tag": tag, "seen": seen, "expected": expected, "reason": reason,
                       "page_type": item.page_type}))
 
@@ -148,7 +149,8 @@ def _host(url: str) -> str:
 
 
 def check_identity(item: PageItem, registry_id: str | None = None) -> list[Finding]:
-    """identity.missing, one finding per footer item missing on the homepage."""
+    """identity.missing, one finding per footer item missing on the homepage (`target` =
+    the item's name; for a wrong 网站标识码, `text` = the code shown)."""
     if item.page_type != "homepage" or item.error or (item.status or 200) >= 400:
         return []
     text = item.full_text or item.text or ""
@@ -174,7 +176,7 @@ def check_identity(item: PageItem, registry_id: str | None = None) -> list[Findi
     def missing(label: str, seen: str | None = None, why: str = "missing") -> None:
         out.append(Finding(
             rule="identity.missing", severity=DEDUCT, site_id=item.site_id, url=item.url,
-            where="site", text=seen or label, suggestion=label if seen is None else rid,
+            where="site", target=label, text=seen, suggestion=label if seen is None else rid,
             evidence={"item": label, "reason": why,
                       **({"seen": seen, "expected": rid} if seen is not None else {})}))
 

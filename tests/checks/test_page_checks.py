@@ -45,18 +45,18 @@ def test_correct_article_has_no_findings():
 
 def test_missing_tags_one_finding_per_page():
     it = article(meta={"PubDate": "", "ContentSource": ""})
-    (f,) = check_tags(it, S)
-    assert f.rule == "tag.missing" and f.evidence["missing"] == ["PubDate", "ContentSource"]
+    fs = check_tags(it, S)
+    assert [(f.rule, f.target) for f in fs] == [("tag.missing", "PubDate"), ("tag.missing", "ContentSource")]
     lst = PageItem(inspection_id=1, site_id=S, url="http://127.0.0.1:8001/l/", page_type="list",
                    meta={"SiteName": "x"}, status=200)
-    (f,) = check_tags(lst, S)
-    assert f.evidence["missing"] == ["SiteDomain", "SiteIDCode", "ColumnName", "ColumnDescription",
+    fs = check_tags(lst, S)
+    assert [f.target for f in fs] == ["SiteDomain", "SiteIDCode", "ColumnName", "ColumnDescription",
                                      "ColumnKeywords", "ColumnType"]
 
 
 def test_invalid_site_id_pubdate_and_column_name():
     it = article(meta={"SiteIDCode": "9901000009", "PubDate": "2024-06-15 09:30", "ColumnName": "通知公告"})
-    fs = {f.evidence["tag"]: f for f in check_tags(it, S)}
+    fs = {f.target: f for f in check_tags(it, S)}
     assert set(fs) == {"SiteIDCode", "PubDate", "ColumnName"}
     assert fs["SiteIDCode"].text == "9901000009" and fs["SiteIDCode"].suggestion == S
     assert fs["PubDate"].suggestion == "2024-06-18"
@@ -91,17 +91,17 @@ def test_odd_and_impossible_dates_do_not_crash():
 def test_identity_complete_and_each_item_missing():
     assert check_identity(home(), S) == []
     fs = check_identity(home(full_text="版权所有 示范市", links=[]), S)
-    assert [f.evidence["item"] for f in fs] == ["党政机关网站标识", "主办单位", "联系方式", "网站标识码",
+    assert [f.target for f in fs] == ["党政机关网站标识", "主办单位", "联系方式", "网站标识码",
                                                 "ICP备案编号", "公安机关备案号", "我为政府网站找错"]
     no_icp = FOOTER.replace("示ICP备12345678号", "").replace("我为政府网站找错", "")
     links = [l for l in FOOTER_LINKS if "miit" not in l.url and "zfwzgl" not in l.url]
     fs = check_identity(home(full_text=no_icp, links=links), S)
-    assert sorted(f.evidence["item"] for f in fs) == ["ICP备案编号", "我为政府网站找错"]
+    assert sorted(f.target for f in fs) == ["ICP备案编号", "我为政府网站找错"]
 
 
 def test_identity_wrong_site_code():
     (f,) = check_identity(home(full_text=FOOTER.replace("9901000001", "9901000077")), S)
-    assert f.evidence["item"] == "网站标识码" and f.text == "9901000077" and f.suggestion == S
+    assert f.target == "网站标识码" and f.text == "9901000077" and f.suggestion == S
 
 
 def test_pipeline_off_and_on():

@@ -268,8 +268,9 @@ _REPOST_RE = re.compile(r"^(?:转发|转载|//@|转发微博)|【转载】|（�
 
 def guess_original(text: str, own_names: tuple[str, ...]) -> bool | None:
     """True/False when the text says so; None when it gives no clue."""
-    head = (text or "")[:400]
-    tail = (text or "")[-300:]
+    text = (text or "").strip()
+    head = text[:400]
+    tail = text[-300:]
     if "原创" in head[:60] or "原创" in tail:
         return True
     if _REPOST_RE.search(head):

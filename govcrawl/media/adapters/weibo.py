@@ -127,8 +127,8 @@ class WeiboAdapter(Adapter):
         if data.get("ok") != 1:
             msg = str(data.get("msg") or "")
             if "还没有内容" in msg or (data.get("data") or {}).get("cards") == []:
-                obs.posts_complete = True  # an account with no posts at all
-                return []
+                obs.posts_complete = True  # the end of the list (or no posts at all)
+                return self._comment_fetches(account, uid, obs)
             raise AdapterError("bad_response", f"Weibo post list ok={data.get('ok')!r} {msg!r} at {url}")
         cards = (data.get("data") or {}).get("cards")
         if not isinstance(cards, list):
@@ -151,7 +151,9 @@ class WeiboAdapter(Adapter):
         # Read on until the list reaches back past the no-original window or runs out.
         dated = [p.when() for p in posts if p.when() and not p.data.get("pinned")]
         horizon = self._horizon()
-        if posts and page < self.max_pages() and dated and min(dated) > horizon:
+        total = ((data.get("data") or {}).get("cardlistInfo") or {}).get("total")
+        more = not isinstance(total, int) or len(obs.posts) < total
+        if posts and more and page < self.max_pages() and dated and min(dated) > horizon:
             return [self._posts_fetch(account, uid, page + 1)]
         obs.posts_complete = True
         return self._comment_fetches(account, uid, obs)

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from govcrawl.media.fake import FakePlatforms
+
+# the scenario module sits next to this file; importable whatever the rootdir layout
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_media(registry: Path, store: Path, as_of: str, *extra: str) -> subprocess.CompletedProcess:
+    """`scrapy crawl media` as users run it, fast pacing for the local fake platforms."""
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "media", "-a", f"registry={registry}",
+           "-a", f"store={store}", "-a", f"as_of={as_of}",
+           "-s", "GOVCRAWL_MEDIA_DELAY=0", "-s", "GOVCRAWL_MEDIA_BACKOFF=0.05",
+           "-s", "GOVCRAWL_MEDIA_BACKOFF_MAX=0.1", "-s", "RETRY_TIMES=1", "-s", "LOG_LEVEL=INFO",
+           "-s", "DOWNLOAD_TIMEOUT=10", *extra]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def media_run(tmp_path_factory):
+    """One crawl over every scenario account (tests/media/scenarios.py)."""
+    from media_scenarios import ACCOUNTS, AS_OF
+
+    tmp = tmp_path_factory.mktemp("media")
+    fake = FakePlatforms(ACCOUNTS, AS_OF).start()
+    try:
+        reg = tmp / "registry.yaml"
+        reg.write_text(yaml.safe_dump({"accounts": fake.registry_rows()}, allow_unicode=True),
+                       encoding="utf-8")
+        store = tmp / "store.db"
+        proc = run_media(reg, store, AS_OF.isoformat(), "-s", "GOVCRAWL_BROWSER=False")
+        yield {"proc": proc, "store": store, "fake": fake, "registry": reg}
+    finally:
+        fake.stop()

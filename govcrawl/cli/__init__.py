@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "govcrawl.cli.findings",
     "govcrawl.cli.verdicts",
     "govcrawl.cli.report",
+    "govcrawl.cli.demo",
 ]
 
 

@@ -14,7 +14,6 @@ Site set (ids are fictional division code 9901xx + serial):
 
 from __future__ import annotations
 
-import random
 from datetime import date, datetime, timedelta
 
 from govcrawl.demo import special
@@ -335,4 +334,3 @@ def build_county(w: World, n, sid: str, name: str, place: str) -> Site:
     return s
 
 
-_ = random  # seeded generators live on the sites

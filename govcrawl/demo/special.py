@@ -9,7 +9,6 @@ Spam targets are a loopback "spam host" this demo serves, or names under `.inval
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
 from typing import TYPE_CHECKING, Iterator
 
 from govcrawl.demo.model import Item, Ref, Req, Resp, esc
@@ -49,6 +48,34 @@ class HackedSite(TrsSite):
             resp.body = page.encode("utf-8")
         return resp
 
+    def render_item(self, req: Req, it: Item) -> Resp:
+        """Meta keyword spam, a script-written link and trailing links, per item."""
+        resp = self.article(req, it)
+        page = resp.body.decode("utf-8")
+        kw = it.extra.get("keywords")
+        if kw:
+            page = page.replace('<meta name="keywords" content="', f'<meta name="keywords" content="{kw},', 1)
+        ref = it.extra.get("fromcharcode")
+        if ref is not None:
+            link = f'<a href="{self.world.resolve(ref)}" target="_blank">在线赌场</a>'
+            codes = ",".join(str(ord(ch)) for ch in link)
+            page = page.replace("</div>\n<div class=\"footer\">",
+                                f"<script>document.write(String.fromCharCode({codes}));</script></div>\n"
+                                '<div class="footer">', 1)
+        trailing = it.extra.get("trailing")
+        if trailing:
+            page += "".join(f'<a href="{self.world.resolve(r)}">{t}</a>\n' for r, t in trailing)
+        resp.body = page.encode("utf-8")
+        return resp
+
+
+    def homepage(self, req: Req) -> Resp:
+        resp = super().homepage(req)
+        links = "".join(f'<a href="{self.world.resolve(r)}">{t}</a>' for r, t in self._hidden_refs)  # type: ignore[attr-defined]
+        links += "".join(f'<a href="{h}">网上赌场</a>' for h in self._hidden_invalid)  # type: ignore[attr-defined]
+        resp.body = resp.body.replace(b"{HIDDEN}", f'<div style="display:none">{links}</div>'.encode("utf-8"))
+        return resp
+
 
 def build_hacked(w: "World", n, friend: "Site") -> HackedSite:
     s = w.add_site(HackedSite(w, sid="9901000004", name="示范市文化和旅游局", host="wlj",
@@ -69,14 +96,10 @@ def build_hacked(w: "World", n, friend: "Site") -> HackedSite:
     # A display:none block of gambling links to outside hosts, after the footer.
     invalid = ["http://www.k8x7q2vbn3.invalid/", "http://am-js88866.invalid/index.html",
                "http://bet9x4r7tq.invalid/"]
-    hidden = [(w.resolve(spam("/")), "澳门金沙娱乐城"), (w.resolve(spam("/bjl.html")), "真人百家乐开户")]
-    hidden_html = '<div style="display:none">' + "".join(
-        f'<a href="{h}">{t}</a>' for h, t in hidden) + "".join(
-        f'<a href="{h}">网上赌场</a>' for h in invalid) + "</div>"
-    s.home_extra += "{HIDDEN}"  # resolved at request time (ports are known only then)
+    # (written at request time: ports are known only then; see HackedSite.homepage)
+    s.home_extra += "{HIDDEN}"
     s._hidden_refs = [(spam("/"), "澳门金沙娱乐城"), (spam("/bjl.html"), "真人百家乐开户")]  # type: ignore[attr-defined]
     s._hidden_invalid = invalid  # type: ignore[attr-defined]
-    del hidden_html
     for ref, text in s._hidden_refs:  # type: ignore[attr-defined]
         w.plant("content.hidden_link", s, path=s.home, target=ref, text=text, severity="veto")
         w.plant("link.unsafe", s, path=s.home, target=ref)
@@ -129,38 +152,6 @@ def build_hacked(w: "World", n, friend: "Site") -> HackedSite:
         w.plant("link.unsafe", s, item=it, target=ref)
     w.out_of_scope += [spam(f"/deep/{k}.html") for k in range(3)]
     return s
-
-
-def _hacked_render(self: HackedSite, req: Req, it: Item) -> Resp:
-    resp = HackedSite.article(self, req, it)
-    page = resp.body.decode("utf-8")
-    kw = it.extra.get("keywords")
-    if kw:
-        page = page.replace('<meta name="keywords" content="', f'<meta name="keywords" content="{kw},', 1)
-    ref = it.extra.get("fromcharcode")
-    if ref is not None:
-        link = f'<a href="{self.world.resolve(ref)}" target="_blank">在线赌场</a>'
-        codes = ",".join(str(ord(ch)) for ch in link)
-        page = page.replace("</div>\n<div class=\"footer\">",
-                            f"<script>document.write(String.fromCharCode({codes}));</script></div>\n"
-                            '<div class="footer">', 1)
-    trailing = it.extra.get("trailing")
-    if trailing:
-        page += "".join(f'<a href="{self.world.resolve(r)}">{t}</a>\n' for r, t in trailing)
-    resp.body = page.encode("utf-8")
-    return resp
-
-
-def _hacked_home(self: HackedSite, req: Req) -> Resp:
-    resp = TrsSite.homepage(self, req)
-    links = "".join(f'<a href="{self.world.resolve(r)}">{t}</a>' for r, t in self._hidden_refs)  # type: ignore[attr-defined]
-    links += "".join(f'<a href="{h}">网上赌场</a>' for h in self._hidden_invalid)  # type: ignore[attr-defined]
-    resp.body = resp.body.replace(b"{HIDDEN}", f'<div style="display:none">{links}</div>'.encode("utf-8"))
-    return resp
-
-
-HackedSite.homepage = _hacked_home  # type: ignore[method-assign]
-HackedSite.render_item = _hacked_render  # type: ignore[attr-defined]
 
 
 class SpamHost:
@@ -230,6 +221,13 @@ class ProblemSite(TrsSite):
         resp = super().article(req, it)
         if it is self.slow:
             resp.delay = 3.0
+        return resp
+
+    def render_item(self, req: Req, it: Item) -> Resp:
+        resp = self.article(req, it)
+        if it is getattr(self, "_broken", None):
+            refused = self.world.resolve(Ref("refused", "/index.html"))
+            resp.body = resp.body.replace(b'href="REFUSED"', f'href="{refused}"'.encode())
         return resp
 
     def calendar(self, req: Req) -> Resp:
@@ -349,15 +347,3 @@ def build_problems(w: "World", n, *, slow: bool = True, huge: bool = True) -> Pr
         w.control("odd_date", s, item=it, note=f"date format {kind or 'none'}: no crash",
                   rules=["content.fake_date"])
     return s
-
-
-def _problem_article(self: ProblemSite, req: Req, it: Item) -> Resp:
-    resp = ProblemSite.article(self, req, it)
-    if it is getattr(self, "_broken", None):
-        refused = self.world.resolve(Ref("refused", "/index.html"))
-        resp.body = resp.body.replace(b'href="REFUSED"', f'href="{refused}"'.encode())
-    return resp
-
-
-ProblemSite.render_item = _problem_article  # type: ignore[attr-defined]
-_ = timedelta

@@ -17,7 +17,7 @@ from govcrawl.report.model import Bulletin, Rate, Section, TrendPoint
 from govcrawl.report.xlsx_out import LIFECYCLE_LABELS, REVIEW_LABELS
 
 CSS = """
-body{font-family:"FangSong","STFangsong","Noto Serif CJK SC","Noto Sans CJK SC",serif;
+body{font-family:"FangSong","STFangsong","Noto Serif CJK SC","Noto Sans CJK SC","WenQuanYi Micro Hei",serif;
  max-width:960px;margin:2em auto;padding:0 1em;color:#222;line-height:1.8}
 h1.title{font-family:"SimHei","Noto Sans CJK SC",sans-serif;text-align:center;font-size:1.6em}
 h2{font-family:"SimHei","Noto Sans CJK SC",sans-serif;font-size:1.2em;margin-top:1.6em}
@@ -46,7 +46,7 @@ def _bar_chart(title: str, bars: Sequence[tuple[str, float, str]], max_value: fl
     """Horizontal bars: (label, value, text shown after the bar)."""
     if not bars:
         return ""
-    row_h, label_w, bar_w = 24, 170, 300
+    row_h, label_w, bar_w = 24, 200, 300
     h = row_h * len(bars) + 20
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 140}" '
              f'height="{h}" role="img" aria-label="{esc(title)}">']
@@ -74,10 +74,11 @@ def _trend_chart(title: str, points: Sequence[TrendPoint]) -> str:
     lo = min(min(p.rate for p in points) - 5, 80.0)
     lo = max(0.0, (lo // 10) * 10)
     span = 100.0 - lo or 1.0
-    step = (w - left - 30) / max(1, len(points) - 1)
+    pad = 30  # keep the first point clear of the axis labels
+    step = (w - left - 2 * pad) / max(1, len(points) - 1)
 
     def xy(i: int, rate: float) -> tuple[float, float]:
-        x = left + (step * i if len(points) > 1 else (w - left) / 2)
+        x = left + pad + (step * i if len(points) > 1 else (w - left - 2 * pad) / 2)
         y = top + (h - top - bottom) * (100.0 - rate) / span
         return x, y
 

@@ -313,7 +313,10 @@ def build_section(store: Store, insp: sqlite3.Row, rf: H.ReviewFilter, hist: H.H
         pf = sum(1 for v in prev_vs.values() if v.failed)
         totals.prev_period = H.period_of(prev)
         totals.prev_rate = pct(len(prev_vs) - pf, len(prev_vs))
-        totals.change_pp = round(totals.rate - totals.prev_rate, 2)
+        # from the unrounded rates: 5/6 − 4/6 is 16.67 points, not 83.33 − 66.67
+        totals.change_pp = round(100.0 * ((totals.checked - failed) / totals.checked
+                                          - (len(prev_vs) - pf) / len(prev_vs)), 2) \
+            if totals.checked and prev_vs else None
     totals.groups = _rates(subjects, (lambda s: s.type_label) if media else (lambda s: s.region))
     totals.full_groups = [g.name for g in totals.groups if g.checked and g.failed == 0]
 
@@ -402,8 +405,16 @@ def build_bulletin(store: Store, inspection: str | int | None = "latest", period
             chosen = store.inspection(inspection)
         else:
             chosen = H.resolve_inspection(store, inspection, period, kind="sites")
-    except StoreError:
-        chosen = H.resolve_inspection(store, inspection, period, kind="media")
+    except StoreError as first:
+        try:
+            chosen = H.resolve_inspection(store, inspection, period, kind="media")
+        except StoreError:
+            if not period:
+                raise first from None
+            known = sorted({H.period_of(r) for k in ("sites", "media")
+                            for r in H.period_representatives(store, k)})
+            raise StoreError(f"{store.path}: no inspection for period {period}"
+                             f" (periods in the store: {', '.join(known) or 'none'})") from None
     if chosen["kind"] == "media":
         media_insp = chosen
         sites_reps = [r for r in H.period_representatives(store, "sites")

@@ -30,8 +30,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from govcrawl import history as H
 from govcrawl.items import Finding
 from govcrawl.registry import Site
@@ -198,10 +196,3 @@ def build_history(path: Path) -> dict[str, Any]:
          "wb-m2": ("合格", ["已改名系统中未改名"]), "wx-m3": ("合格", [])})
     store.close()
     return {"q1": q1, "q2": q2, "q3": q3, "m2": m2, "m3": m3}
-
-
-@pytest.fixture()
-def history_store(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
-    path = tmp_path / "store.sqlite"
-    ids = build_history(path)
-    return path, ids

@@ -1,9 +1,477 @@
-"""Placeholder: replaced by the issue that builds it."""
+"""HackedPagePipeline (priority 400): what attackers put on government pages.
 
+Per page (`PageItem`):
+- static reading of the HTML (govcrawl.checks.hacked.analysis): hidden blocks of text and
+  links, script-written content decoded statically, meta-refresh redirects;
+- outbound link risk over the page's links (`link.unsafe`), and — once per outside host and
+  sweep, capped per site — the linked outside page itself, judged by the wording checker;
+- for a sample of each site's pages (the homepage always; GOVCRAWL_HACKED_SAMPLE in all)
+  the page is fetched again through Scrapy as `Baiduspider` with a baidu.com referer and as
+  a plain browser, and rendered in Chromium (scrapy-playwright, with the baidu.com referer
+  a visitor from a search would carry); the versions are compared (title, outside hosts,
+  text) and a difference that carries spam is a finding with both versions as evidence.
+  Pages whose static reading looks suspicious are rendered too (GOVCRAWL_HACKED_SUSPECT_RENDER).
+Per site (`SiteDone`): outbound domains against the previous inspection of the same site and
+tamper alerts (a page whose title or outside links turned towards spam), read from the store.
+
+Requests made here carry meta {"site_id", "linkcheck": True} so the scope middleware lets
+them through and the spider never treats them as crawl pages; `engine.download_async`
+bypasses the scheduler and the spider callbacks.  GOVCRAWL_CHECKS=False or
+GOVCRAWL_HACKED=False turns the pipeline off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+import time
+from collections import Counter
+from typing import Any, Callable
+from urllib.parse import quote
+
+from scrapy import Request
 from scrapy.exceptions import NotConfigured
+
+from govcrawl.checks.hacked.analysis import Analysis, FoundLink, analyze, host_in_site, host_of
+from govcrawl.checks.hacked.judge import TextJudge
+from govcrawl.checks.hacked.rules import CATEGORY, ILLEGAL, UNSAFE, HackedRules, Version, merge
+from govcrawl.checks.hacked.signals import HostJudge, load_signals, registrable
+from govcrawl.items import NOTICE, VETO, Finding, Link, PageItem, SiteDone
+from govcrawl.registry import ScopeMap, Site
+
+logger = logging.getLogger(__name__)
+
+SPIDER_UA = "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)"
+BROWSER_UA = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+              "Chrome/124.0.0.0 Safari/537.36")
+_LINK_TAG = {"a": "a", "attachment": "a", "iframe": "iframe", "script": "script"}
+
+
+def to_found(links: list[Link]) -> list[FoundLink]:
+    out = []
+    for lk in links:
+        tag = _LINK_TAG.get(lk.kind)
+        if tag:
+            out.append(FoundLink(url=lk.url, text=lk.text, tag=tag, reason=lk.hidden_reason,
+                                 external=lk.external))
+    return out
 
 
 class HackedPagePipeline:
+    def __init__(self, crawler: Any, *, rules: HackedRules, sample: int = 5, cloak: bool = True,
+                 render: bool = True, suspect_render: int = 10, outbound_max: int = 30,
+                 store_path: str | None = None, max_per_target: int = 50) -> None:
+        self.crawler = crawler
+        self.rules = rules
+        self.sample = max(0, sample)
+        self.cloak = cloak
+        self.render = render
+        self.suspect_render = max(0, suspect_render)
+        self.outbound_max = max(0, outbound_max)
+        self.store_path = store_path
+        self.max_per_target = max_per_target
+        self._sampled: Counter[str] = Counter()
+        self._rendered_suspects: Counter[str] = Counter()
+        self._outside_fetched: Counter[str] = Counter()
+        self._outside: dict[str, "asyncio.Future[tuple[str, str, str] | None]"] = {}
+        self._per_target: Counter[tuple[str, str, str]] = Counter()
+        self._scope: ScopeMap | None = None
+        self._homes: dict[str, str] = {}
+        self.stats: Counter[str] = Counter()
+
     @classmethod
-    def from_crawler(cls, crawler):
-        raise NotConfigured("HackedPagePipeline is not built yet")
+    def from_crawler(cls, crawler: Any) -> "HackedPagePipeline":
+        s = crawler.settings
+        if not s.getbool("GOVCRAWL_CHECKS", True):
+            raise NotConfigured("GOVCRAWL_CHECKS is off")
+        if not s.getbool("GOVCRAWL_HACKED", True):
+            raise NotConfigured("GOVCRAWL_HACKED is off")
+        signals = load_signals(s.get("GOVCRAWL_HACKED_SIGNALS") or None)  # SignalsError names file:line
+        rules = HackedRules(TextJudge(), HostJudge(signals))
+        return cls(crawler, rules=rules,
+                   sample=s.getint("GOVCRAWL_HACKED_SAMPLE", 5),
+                   cloak=s.getbool("GOVCRAWL_HACKED_CLOAKING", True),
+                   render=s.getbool("GOVCRAWL_HACKED_RENDER", True) and s.getbool("GOVCRAWL_BROWSER", True),
+                   suspect_render=s.getint("GOVCRAWL_HACKED_SUSPECT_RENDER", 10),
+                   outbound_max=s.getint("GOVCRAWL_HACKED_OUTSIDE_PAGES", 30),
+                   store_path=s.get("GOVCRAWL_STORE") or None,
+                   max_per_target=s.getint("GOVCRAWL_HACKED_MAX_PAGES_PER_TARGET", 50))
+
+    # -- set-up -------------------------------------------------------------------------------
+    def open_spider(self, spider: Any = None) -> None:
+        self._load_registry()
+
+    def close_spider(self, spider: Any = None) -> None:
+        if self.stats:
+            logger.info("hacked-page checks: %s", dict(self.stats))
+            for k, v in self.stats.items():
+                self.crawler.stats.set_value(f"govcrawl/hacked/{k}", v)
+
+    def _load_registry(self) -> None:
+        """Every registered site's scope (from the inspection's registry snapshot): links to
+        another registered government site are never spam, whatever its address."""
+        if not self.store_path:
+            return
+        try:
+            conn = sqlite3.connect(f"file:{self.store_path}?mode=ro", uri=True, timeout=10)
+            try:
+                iid = self.crawler.settings.getint("GOVCRAWL_INSPECTION_ID", 0)
+                row = conn.execute("SELECT registry_json FROM inspections WHERE id=?", (iid,)).fetchone() \
+                    if iid else conn.execute("SELECT registry_json FROM inspections ORDER BY id DESC LIMIT 1").fetchone()
+            finally:
+                conn.close()
+        except sqlite3.Error as e:
+            logger.debug("hacked-page checks: no registry snapshot (%s)", e)
+            return
+        if not row or not row[0]:
+            return
+        try:
+            data = json.loads(row[0])
+        except ValueError:
+            return
+        sites = []
+        for d in data.get("sites") or []:
+            try:
+                sites.append(Site(id=d["id"], name=d.get("name", ""), url=d["url"],
+                                  scope=tuple(d.get("scope") or ())))
+                self._homes[d["id"]] = d["url"]
+            except (KeyError, TypeError):
+                continue
+        if sites:
+            self._scope = ScopeMap(sites)
+            self.rules.registered = lambda u: self._scope.owner(u) is not None  # type: ignore[union-attr]
+
+    def _in_site(self, item: PageItem) -> Callable[[str], bool]:
+        if self._scope is not None:
+            scope, sid = self._scope, item.site_id
+            return lambda u: scope.owner(u) == sid
+        return host_in_site(item.url)
+
+    # -- items --------------------------------------------------------------------------------
+    async def process_item(self, item: Any) -> Any:
+        if isinstance(item, PageItem):
+            if item.html and not item.error and not item.unchanged:
+                try:
+                    await self._page(item)
+                except Exception:  # a check must never lose the page
+                    logger.exception("hacked-page checks failed on %s", item.url)
+                    self.stats["errors"] += 1
+        elif isinstance(item, SiteDone):
+            try:
+                item.findings.extend(self.site_done(item))
+            except sqlite3.Error as e:
+                logger.warning("hacked-page history checks for %s skipped: %s", item.site_id, e)
+        return item
+
+    async def _page(self, item: PageItem) -> None:
+        t0 = time.perf_counter()
+        date = item.as_of or None
+        url = item.url
+        in_site = self._in_site(item)
+        a = analyze(item.html, item.final_url or url, in_site)
+        outbound = to_found(item.links) or [lk for lk in a.links if lk.external] + a.script_srcs
+        found = self.rules.page(item.site_id, url, date, a, outbound)
+        self.stats["pages"] += 1
+        self.stats["static_ms"] += int((time.perf_counter() - t0) * 1000)
+
+        jobs = []
+        if self.outbound_max:
+            jobs.append(self._outside_pages(item, outbound, date))
+        sampled = self._take_sample(item)
+        suspect = self._suspect(a, item.site_id)
+        if (sampled and (self.cloak or self.render)) or suspect:
+            jobs.append(self._versions(item, a, found, in_site, date, sampled, suspect))
+        if jobs:
+            for res in await asyncio.gather(*jobs, return_exceptions=True):
+                if isinstance(res, BaseException):
+                    logger.warning("hacked-page sample of %s failed: %r", url, res)
+                    self.stats["sample_errors"] += 1
+                else:
+                    found.extend(res)
+        kept = []
+        for f in merge(found):
+            k = (f.site_id, f.rule, f.target or f.text or "")
+            self._per_target[k] += 1
+            if self._per_target[k] <= self.max_per_target:
+                kept.append(f)
+            else:
+                self.stats["capped_findings"] += 1
+        for f in kept:
+            self.stats[f"finding/{f.rule}/{f.severity}"] += 1
+        item.findings.extend(kept)
+
+    # -- sampling --------------------------------------------------------------------------------
+    def _take_sample(self, item: PageItem) -> bool:
+        """The homepage always; other pages while the site's sample is not full (the
+        homepage keeps one place of GOVCRAWL_HACKED_SAMPLE whenever it arrives)."""
+        if not self.sample or (item.status or 200) >= 400:
+            return False
+        if item.page_type == "homepage" or item.depth == 0:
+            return True
+        if self._sampled[item.site_id] < self.sample - 1:
+            self._sampled[item.site_id] += 1
+            return True
+        return False
+
+    def _suspect(self, a: Analysis, site_id: str) -> bool:
+        """Static reading that a browser should confirm: obfuscated or search-engine-conditional
+        scripts, outside scripts from unknown hosts."""
+        if not self.render or self._rendered_suspects[site_id] >= self.suspect_render:
+            return False
+        sus = any(o.written.obfuscated or o.written.conditional for o in a.scripts) or any(
+            lk.external and (self.rules.hosts.assess(lk.url).risky) for lk in a.script_srcs)
+        if sus:
+            self._rendered_suspects[site_id] += 1
+        return sus
+
+    # -- fetching through Scrapy ------------------------------------------------------------------
+    async def _fetch(self, url: str, site_id: str, *, ua: str | None, referer: str | None = None,
+                     render: bool = False, external: bool = False) -> Any:
+        headers = {}
+        if ua:
+            headers["User-Agent"] = ua
+        if referer:
+            headers["Referer"] = referer
+        meta: dict[str, Any] = {"site_id": site_id, "linkcheck": True, "external": external,
+                                "handle_httpstatus_all": True, "hacked_check": True}
+        if render:
+            meta["playwright"] = True
+            meta["playwright_page_goto_kwargs"] = {"referer": referer} if referer else {}
+        req = Request(url, headers=headers, meta=meta, dont_filter=True)
+        engine = self.crawler.engine
+        t0 = time.perf_counter()
+        try:
+            resp = await engine.download_async(req)
+        except Exception as e:  # network errors are the link checker's business
+            logger.debug("hacked-page fetch of %s failed: %r", url, e)
+            return None
+        finally:
+            self.stats["render_ms" if render else "fetch_ms"] += int((time.perf_counter() - t0) * 1000)
+            self.stats["renders" if render else "fetches"] += 1
+        return resp
+
+    def _version(self, label: str, resp: Any, in_site: Callable[[str], bool]) -> Version | None:
+        if resp is None or not hasattr(resp, "text"):
+            return None
+        try:
+            html = resp.text
+        except (AttributeError, UnicodeDecodeError):
+            return None
+        a = analyze(html, resp.url, in_site)
+        from govcrawl.extract.page import parse_page  # the lead's extractor: same text as the crawl
+
+        ctype = resp.headers.get(b"Content-Type", b"").decode("latin-1")
+        page = parse_page(resp.url, resp.body, content_type=ctype, in_site=in_site)
+        return Version(label=label, title=page.title or a.title, text=page.full_text,
+                       links=to_found(page.links) or a.links, final_url=resp.url, status=resp.status,
+                       analysis=a)
+
+    async def _versions(self, item: PageItem, a: Analysis, static: list[Finding],
+                        in_site: Callable[[str], bool], date: Any, sampled: bool,
+                        suspect: bool) -> list[Finding]:
+        url, sid = item.url, item.site_id
+        referer = "https://www.baidu.com/s?wd=" + quote((item.title or host_of(url))[:40])
+        crawl = Version(label="crawl", title=item.title, text=item.full_text or item.text,
+                        links=to_found(item.links) or a.links, final_url=item.final_url or url,
+                        status=item.status, analysis=a)
+        jobs: dict[str, Any] = {}
+        if sampled and self.cloak:
+            jobs["spider"] = self._fetch(url, sid, ua=SPIDER_UA, referer=referer)
+            jobs["browser"] = self._fetch(url, sid, ua=BROWSER_UA)
+        if self.render and (sampled or suspect):
+            jobs["rendered"] = self._fetch(url, sid, ua=BROWSER_UA, referer=referer, render=True)
+        results = dict(zip(jobs, await asyncio.gather(*jobs.values())))
+        found: list[Finding] = []
+        versions = {k: self._version(k, r, in_site) for k, r in results.items()}
+        if "rendered" in results and results["rendered"] is not None and \
+                "playwright" not in (getattr(results["rendered"], "flags", None) or []):
+            versions["rendered"] = None  # no browser handler installed: not a rendering
+            self.stats["render_unavailable"] += 1
+        browser, spider, rendered = versions.get("browser"), versions.get("spider"), versions.get("rendered")
+        if spider is not None:
+            found += self.rules.compare(sid, url, date, browser or crawl, spider, "cloaking")
+        if browser is not None:
+            found += self.rules.compare(sid, url, date, crawl, browser, "cloaking")
+        if rendered is not None:
+            found += self.rules.compare(sid, url, date, browser or crawl, rendered, "rendering")
+            if rendered.analysis is not None:
+                static_keys = {f.key for f in static}
+                for f in self.rules.page(sid, url, date, rendered.analysis, []):
+                    if f.key not in static_keys and f.rule != UNSAFE:
+                        f.evidence["seen_in"] = "rendered DOM"
+                        found.append(f)
+        for f in found:
+            f.evidence.setdefault("sample", "homepage" if item.page_type == "homepage" else
+                                  ("sample" if sampled else "suspect"))
+        self.stats["sampled_pages"] += int(sampled)
+        self.stats["suspect_pages"] += int(suspect and not sampled)
+        return found
+
+    async def _outside_pages(self, item: PageItem, links: list[FoundLink], date: Any) -> list[Finding]:
+        """Fetch each linked outside host once per sweep (capped per site) and judge its page."""
+        jobs = []
+        picked: list[FoundLink] = []
+        hosts_here: set[str] = set()
+        for lk in links:
+            if not lk.external or lk.tag not in ("a", "area", "iframe"):
+                continue
+            host = host_of(lk.url)
+            if not host or host in hosts_here:
+                continue
+            risk = self.rules.hosts.assess(lk.url)
+            if risk.trusted or self.rules.registered(lk.url):
+                continue
+            hosts_here.add(host)
+            fut = self._outside.get(host)
+            if fut is None:
+                if self._outside_fetched[item.site_id] >= self.outbound_max:
+                    continue
+                self._outside_fetched[item.site_id] += 1
+                fut = asyncio.get_running_loop().create_future()
+                self._outside[host] = fut
+                jobs.append(self._fill_outside(fut, lk.url, item.site_id, item))
+            picked.append(lk)
+        if jobs:
+            await asyncio.gather(*jobs, return_exceptions=True)
+        found: list[Finding] = []
+        for lk in picked:
+            fut = self._outside[host_of(lk.url)]
+            got = await fut
+            if got is None:
+                continue
+            title, text, final = got
+            found += self.rules.outside_page(item.site_id, item.url, date, lk, title, text, final)
+        return found
+
+    async def _fill_outside(self, fut: "asyncio.Future[Any]", url: str, site_id: str, item: PageItem) -> None:
+        result = None
+        try:
+            resp = await self._fetch(url, site_id, ua=BROWSER_UA, external=True)
+            if resp is not None and hasattr(resp, "text") and (resp.status or 0) < 400:
+                from govcrawl.extract.page import parse_page
+
+                ctype = resp.headers.get(b"Content-Type", b"").decode("latin-1")
+                page = parse_page(resp.url, resp.body, content_type=ctype)
+                result = (page.title, page.full_text[:20000], resp.url)
+                self.stats["outside_pages"] += 1
+        except Exception as e:
+            logger.debug("outside page %s unreadable: %r", url, e)
+        finally:
+            if not fut.done():
+                fut.set_result(result)
+
+    # -- site level: history ------------------------------------------------------------------------
+    def site_done(self, item: SiteDone) -> list[Finding]:
+        path = (item.stats or {}).get("store") or self.store_path
+        if not path:
+            return []
+        return site_history(path, item.inspection_id, item.site_id, item.as_of, self.rules,
+                            home=self._homes.get(item.site_id))
+
+
+def site_history(store_path: str, inspection_id: int, site_id: str, as_of: Any, rules: HackedRules,
+                 home: str | None = None) -> list[Finding]:
+    """New outbound domains since the previous inspection of the site, and tamper alerts."""
+    conn = sqlite3.connect(f"file:{store_path}?mode=ro", uri=True, timeout=30)
+    conn.row_factory = sqlite3.Row
+    try:
+        prev_row = conn.execute(
+            "SELECT MAX(s.inspection_id) FROM sites s JOIN inspections i ON i.id = s.inspection_id"
+            " WHERE s.site_id=? AND s.inspection_id<? AND i.kind='sites'"
+            " AND EXISTS (SELECT 1 FROM pages p WHERE p.inspection_id=s.inspection_id AND p.site_id=s.site_id)",
+            (site_id, inspection_id)).fetchone()
+        prev = prev_row[0] if prev_row else None
+        if not prev:
+            return []
+        if not home:
+            r = conn.execute("SELECT url FROM sites WHERE inspection_id=? AND site_id=?",
+                             (inspection_id, site_id)).fetchone()
+            home = r[0] if r else ""
+
+        def links(iid: int) -> dict[str, list[sqlite3.Row]]:
+            out: dict[str, list[sqlite3.Row]] = {}
+            for r in conn.execute(
+                    "SELECT page_url, target, anchor, kind FROM links WHERE inspection_id=? AND site_id=?"
+                    " AND external=1 AND kind IN ('a','iframe','script')", (iid, site_id)):
+                out.setdefault(r["page_url"], []).append(r)
+            return out
+
+        def titles(iid: int) -> dict[str, str]:
+            return {r[0]: r[1] or "" for r in conn.execute(
+                "SELECT url, title FROM pages WHERE inspection_id=? AND site_id=? AND error IS NULL",
+                (iid, site_id))}
+
+        cur_links, prev_links = links(inspection_id), links(prev)
+        cur_titles, prev_titles = titles(inspection_id), titles(prev)
+    finally:
+        conn.close()
+
+    findings: list[Finding] = []
+
+    def untrusted(u: str) -> bool:
+        return not rules.hosts.assess(u).trusted and not rules.registered(u)
+
+    # new outbound domains
+    def domains(lk: dict[str, list[sqlite3.Row]]) -> dict[str, sqlite3.Row]:
+        d: dict[str, sqlite3.Row] = {}
+        for rows in lk.values():
+            for r in rows:
+                h = host_of(r["target"])
+                if h and untrusted(r["target"]):
+                    d.setdefault(registrable(h), r)
+        return d
+
+    cur_d, prev_d = domains(cur_links), domains(prev_links)
+    new = sorted(set(cur_d) - set(prev_d))
+    if new:
+        listed = []
+        proof_any = False
+        for dom in new[:100]:
+            r = cur_d[dom]
+            lk = FoundLink(url=r["target"], text=r["anchor"] or "", tag=r["kind"], external=True)
+            risk, spam, proof = rules.link_verdict(lk, as_of)
+            proof_any = proof_any or bool(proof)
+            listed.append({"domain": dom, "example": r["target"], "anchor": r["anchor"],
+                           "page": r["page_url"], "signals": proof + risk.weak})
+        findings.append(Finding(
+            rule=UNSAFE, severity=NOTICE, site_id=site_id, url=home or "", where="site",
+            text=None, category=CATEGORY[UNSAFE], count=len(new),
+            evidence={"kind": "new_outbound_domains", "previous_inspection": prev,
+                      "domains": listed, "with_spam_signals": proof_any}))
+
+    # tamper alerts: pages in both inspections whose title or outside links turned to spam
+    for url, title in cur_titles.items():
+        if url not in prev_titles:
+            continue
+        before = prev_titles[url]
+        if title != before:
+            spam = rules.judge.words(title, date=as_of, where="title")
+            old = set(rules.judge.words(before, date=as_of, where="title"))
+            added = [s for s in spam if s not in old]
+            if added:
+                findings.append(Finding(
+                    rule=ILLEGAL, severity=VETO, site_id=site_id, url=url, text=added[0], where="tamper",
+                    category=CATEGORY[ILLEGAL],
+                    evidence={"kind": "tamper", "field": "title", "before": before, "after": title,
+                              "spam": added, "previous_inspection": prev}))
+        now_hosts = {host_of(r["target"]): r for r in cur_links.get(url, [])}
+        was_hosts = {host_of(r["target"]) for r in prev_links.get(url, [])}
+        added_links = []
+        for h, r in now_hosts.items():
+            if h in was_hosts or not untrusted(r["target"]):
+                continue
+            lk = FoundLink(url=r["target"], text=r["anchor"] or "", tag=r["kind"], external=True)
+            risk, spam, proof = rules.link_verdict(lk, as_of)
+            if proof:
+                added_links.append({"url": r["target"], "anchor": r["anchor"], "signals": proof})
+        if added_links:
+            findings.append(Finding(
+                rule=UNSAFE, severity=VETO, site_id=site_id, url=url, target=added_links[0]["url"],
+                text=added_links[0]["anchor"] or None, where="tamper", category=CATEGORY[UNSAFE],
+                count=len(added_links),
+                evidence={"kind": "tamper", "field": "outside_links", "before": sorted(h for h in was_hosts if h),
+                          "after": sorted(h for h in now_hosts if h), "added": added_links[:20],
+                          "previous_inspection": prev}))
+    return findings

@@ -1,0 +1,232 @@
+"""What an attacker may have put into one HTML document, read statically.
+
+`analyze(html, url, in_site)` returns the invisible blocks (with their text and links),
+what inline scripts write (decoded), meta-refresh redirects and the page's outbound links.
+It judges nothing: govcrawl.checks.hacked.rules turns this into findings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+from urllib.parse import urljoin, urlsplit
+
+import lxml.etree
+import lxml.html
+
+from govcrawl.checks.hacked.scripts import Written, decode_script
+from govcrawl.extract.hidden import HiddenDetector, parse_declarations
+
+MAX_HTML = 3_000_000  # characters parsed (DOWNLOAD_MAXSIZE caps bodies anyway)
+MAX_HIDDEN_TEXT = 4000  # characters kept per hidden block
+_HIDING_PROPS = {"display", "visibility", "opacity", "position", "left", "top", "text-indent",
+                 "font-size", "font", "height", "width", "color", "overflow", "clip", "transform"}
+_SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#", "about:")
+_UI_WIDGET = re.compile(r"nav|menu|sub|drop|tab|hover|toggle|collapse|pop|modal|slide|select|more|"
+                        r"fold|expand|show|hide|mobile|m-|wap|search|qr|code|erweima|weixin|wx|share",
+                        re.I)
+
+
+@dataclass
+class FoundLink:
+    url: str
+    text: str
+    tag: str  # a | area | iframe | frame | script | meta
+    reason: str | None = None  # why it is invisible
+    inline: bool = False  # hidden by the element's own style attribute (not a stylesheet class)
+    widget: bool = False  # inside something that looks like a menu/tab/popup of the site
+    external: bool = False
+
+
+@dataclass
+class HiddenBlock:
+    reason: str
+    text: str
+    links: list[FoundLink]
+    tag: str
+    inline: bool
+    widget: bool
+
+
+@dataclass
+class ScriptOutput:
+    written: Written
+    links: list[FoundLink] = field(default_factory=list)
+    text: str = ""
+
+
+@dataclass
+class Analysis:
+    title: str = ""
+    hidden: list[HiddenBlock] = field(default_factory=list)
+    hidden_links: list[FoundLink] = field(default_factory=list)  # every hidden link element
+    scripts: list[ScriptOutput] = field(default_factory=list)
+    refresh: list[FoundLink] = field(default_factory=list)  # <meta http-equiv=refresh> targets
+    links: list[FoundLink] = field(default_factory=list)  # every link (visible or not)
+    script_srcs: list[FoundLink] = field(default_factory=list)
+
+    def external_hosts(self) -> set[str]:
+        return {host_of(lk.url) for lk in self.links if lk.external and lk.tag in ("a", "area", "iframe", "frame")}
+
+
+def host_of(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def parse_html(html: str) -> lxml.html.HtmlElement:
+    html = (html or "")[:MAX_HTML]
+    try:
+        return lxml.html.fromstring(html) if html.strip() else lxml.html.fromstring("<html></html>")
+    except (lxml.etree.ParserError, ValueError):
+        try:
+            return lxml.html.fromstring(html.encode("utf-8", "replace"))
+        except Exception:
+            return lxml.html.fromstring("<html></html>")
+
+
+def _text(el: lxml.html.HtmlElement) -> str:
+    return re.sub(r"\s+", " ", el.text_content() or "").strip()
+
+
+def _abs(base: str, raw: str | None) -> str | None:
+    if not raw:
+        return None
+    raw = raw.strip()
+    if not raw or raw.lower().startswith(_SKIP_SCHEMES):
+        return None
+    try:
+        u = urljoin(base, raw)
+    except ValueError:
+        return None
+    return u if u.startswith(("http://", "https://")) else None
+
+
+def _widget(el: lxml.html.HtmlElement) -> bool:
+    node = el
+    depth = 0
+    while node is not None and depth < 6 and isinstance(node.tag, str):
+        attrs = f"{node.get('id') or ''} {node.get('class') or ''}"
+        if attrs.strip() and _UI_WIDGET.search(attrs):
+            return True
+        if node.tag in ("nav", "select", "header"):
+            return True
+        node = node.getparent()
+        depth += 1
+    return False
+
+
+def links_in(root: lxml.html.HtmlElement, base: str, in_site: Callable[[str], bool],
+             detector: HiddenDetector | None = None) -> list[FoundLink]:
+    out: list[FoundLink] = []
+    for el in root.iter("a", "area", "iframe", "frame"):
+        url = _abs(base, el.get("href") if el.tag in ("a", "area") else el.get("src"))
+        if not url:
+            continue
+        reason = detector.reason(el) if detector is not None else None
+        text = _text(el) if el.tag in ("a", "area") else (el.get("title") or "")
+        if el.tag == "a" and not text:
+            img = el.find(".//img")
+            if img is not None:
+                text = (img.get("alt") or img.get("title") or "").strip()
+        out.append(FoundLink(url=url, text=text[:300], tag=el.tag, reason=reason,
+                             external=not in_site(url)))
+    return out
+
+
+def fragment_links(html: str, base: str, in_site: Callable[[str], bool]) -> tuple[list[FoundLink], str]:
+    """Links and text of an HTML fragment a script writes."""
+    if not re.search(r"<\s*[a-z]", html or "", re.I):
+        url = _abs(base, html.strip()) if re.match(r"\s*(https?:)?//", html or "") else None
+        return ([FoundLink(url=url, text="", tag="a", external=not in_site(url))] if url else []), html
+    try:
+        frag = lxml.html.fragment_fromstring(html, create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return [], html
+    det = HiddenDetector(frag)
+    links = links_in(frag, base, in_site, det)
+    for el in frag.iter("script"):
+        url = _abs(base, el.get("src"))
+        if url:
+            links.append(FoundLink(url=url, text="", tag="script", external=not in_site(url)))
+    return links, _text(frag)
+
+
+def analyze(html: str, url: str, in_site: Callable[[str], bool]) -> Analysis:
+    root = parse_html(html)
+    base_el = root.find(".//base[@href]")
+    base = urljoin(url, base_el.get("href")) if base_el is not None else url
+    det = HiddenDetector(root)
+    a = Analysis()
+    t = root.find(".//title")
+    a.title = _text(t) if t is not None else ""
+
+    # hidden blocks: outermost invisible elements, their text and links
+    for el, reason in det.hidden_roots():
+        inline = bool(_HIDING_PROPS & set(parse_declarations(el.get("style") or ""))) \
+            or el.tag in ("marquee", "iframe", "frame") or reason.startswith(("hidden by script", "inside a script"))
+        widget = _widget(el)
+        links = links_in(el, base, in_site, None)
+        if el.tag in ("iframe", "frame"):
+            u = _abs(base, el.get("src"))
+            if u:
+                links = [FoundLink(url=u, text=el.get("title") or "", tag=el.tag, external=not in_site(u))]
+        for lk in links:
+            lk.reason, lk.inline, lk.widget = reason, inline, widget
+        text = _text(el)[:MAX_HIDDEN_TEXT] if el.tag not in ("iframe", "frame") else ""
+        if text or links:
+            a.hidden.append(HiddenBlock(reason=reason, text=text, links=links, tag=el.tag,
+                                        inline=inline, widget=widget))
+            a.hidden_links.extend(links)
+
+    # links hidden by inherited properties below a visible root (colour, font-size…)
+    seen = {(lk.url, lk.tag) for lk in a.hidden_links}
+    for lk in links_in(root, base, in_site, det):
+        a.links.append(lk)
+        if lk.reason and (lk.url, lk.tag) not in seen:
+            seen.add((lk.url, lk.tag))
+            a.hidden_links.append(lk)
+
+    for el in root.iter("script"):
+        src = _abs(base, el.get("src"))
+        if src:
+            a.script_srcs.append(FoundLink(url=src, text="", tag="script", external=not in_site(src)))
+            continue
+        code = el.text or ""
+        if not code.strip() or len(code) < 12:
+            continue
+        for w in decode_script(code):
+            out = ScriptOutput(written=w)
+            if w.sink in ("write", "decoded"):
+                out.links, out.text = fragment_links(w.value, base, in_site)
+            elif w.sink in ("redirect", "url"):
+                u = _abs(base, w.value)
+                if u:
+                    out.links = [FoundLink(url=u, text="", tag="a" if w.sink == "redirect" else "script",
+                                           external=not in_site(u))]
+            elif w.sink == "title":
+                out.text = w.value
+            a.scripts.append(out)
+
+    for m in root.iter("meta"):
+        if (m.get("http-equiv") or "").lower() == "refresh":
+            mm = re.search(r"url\s*=\s*['\"]?([^'\";]+)", m.get("content") or "", re.I)
+            u = _abs(base, mm.group(1)) if mm else None
+            if u:
+                a.refresh.append(FoundLink(url=u, text="", tag="meta", external=not in_site(u)))
+    return a
+
+
+def host_in_site(page_url: str) -> Callable[[str], bool]:
+    """Fallback scope when the registry is unknown: the page's own host (and www. twin)."""
+    h = host_of(page_url)
+    bare = h[4:] if h.startswith("www.") else h
+
+    def in_site(u: str) -> bool:
+        x = host_of(u)
+        return x == h or x == bare or x == "www." + bare
+
+    return in_site

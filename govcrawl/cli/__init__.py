@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "govcrawl.cli.verdicts",
     "govcrawl.cli.report",
     "govcrawl.cli.demo",
+    "govcrawl.cli.media",
 ]
 
 

@@ -121,8 +121,9 @@ class Entry:
 
 @dataclass
 class Column:
-    key: str  # the column's canonical list URL
+    key: str  # the column's canonical list URL (grouping key)
     name: str
+    url: str = ""  # its first list page as the site links it (reported in findings)
     ctype: str = "unknown"
     stale_days: int | None = None
     level: int | None = None
@@ -139,7 +140,7 @@ class Column:
     placeholder: str | None = None
 
     def row(self) -> dict[str, Any]:
-        return {"url": self.key, "name": self.name, "ctype": self.ctype, "level": self.level,
+        return {"url": self.url or self.key, "name": self.name, "ctype": self.ctype, "level": self.level,
                 "newest_date": self.newest.isoformat() if self.newest else None,
                 "item_count": len(self.items) + len(self.article_dates),
                 "undated_count": self.undated, "blank": int(self.blank),
@@ -304,6 +305,20 @@ def _level(crumbs: list[str]) -> int | None:
     return len(c) or None
 
 
+def _is_list_page(data: SiteData, p: PageRow) -> bool:
+    """A column's list page (or one page of it), as opposed to an item's detail page."""
+    has_entries = bool(data.entries.get(p.url))
+    if p.page_type == "list":
+        return True
+    if p.page_type == "interaction" and has_entries:
+        return True
+    if p.page_type in ("other", "interaction") and not has_entries and p.pub_date is None \
+            and (p.column or p.breadcrumb):
+        # an empty list: only a page that says so (暂无信息) is taken for a blank column page
+        return bool(PLACEHOLDER.search(data.text(p.url)[:2000]))
+    return False
+
+
 def discover_columns(data: SiteData, as_of: date, rules: ColumnRules,
                      settings: Any = None) -> list[Column]:
     """Columns = the list pages of the site grouped by their canonical list URL (pagination
@@ -316,24 +331,29 @@ def discover_columns(data: SiteData, as_of: date, rules: ColumnRules,
     for p in data.pages.values():
         if p.url == home_url or not p.ok:
             continue
-        has_entries = bool(data.entries.get(p.url))
-        is_list = p.page_type == "list" or (p.page_type == "interaction" and has_entries) \
-            or (p.page_type == "interaction" and p.column_url and _canon(p.column_url) == _canon(p.url))
-        if not is_list and p.page_type in ("other", "interaction") and (p.column or p.breadcrumb) \
-                and not has_entries and p.pub_date is None:
-            # a page that only says 暂无信息 is a (blank) column page, whatever its type
-            if PLACEHOLDER.search(data.text(p.url)[:2000]):
-                is_list = True
-        if not is_list:
-            continue
-        key = _canon(p.column_url or p.url)
-        groups.setdefault(key, []).append(p)
+        if _is_list_page(data, p):
+            key = _canon(p.column_url or p.url)
+            groups.setdefault(key, []).append(p)
     list_keys = set(groups)
+    list_urls = {p.url for ps in groups.values() for p in ps}
+    # which column lists each item (detail pages of interaction columns carry their own URL
+    # as column_url, so the lists that link to them are the better witness)
+    listed_in: dict[str, str] = {}
+    for key, ps in groups.items():
+        for p in ps:
+            for e in data.entries.get(p.url, []):
+                if e.url:
+                    listed_in.setdefault(_canon(e.url), key)
     # articles per column (their dates count too)
     art_dates: dict[str, list[tuple[date, str]]] = {}
     for p in data.pages.values():
-        if p.page_type in ("article", "interaction") and p.column_url and p.pub_date:
-            art_dates.setdefault(_canon(p.column_url), []).append((p.pub_date, p.url))
+        if p.url in list_urls or p.page_type not in ("article", "interaction") or not p.pub_date:
+            continue
+        key = _canon(p.column_url) if p.column_url else ""
+        if not key or key == _canon(p.url) or key not in list_keys:
+            key = listed_in.get(_canon(p.url), "")
+        if key:
+            art_dates.setdefault(key, []).append((p.pub_date, p.url))
 
     cols: list[Column] = []
     for key, pages in groups.items():
@@ -345,8 +365,10 @@ def discover_columns(data: SiteData, as_of: date, rules: ColumnRules,
         name = (max(set(names), key=names.count) if names else
                 (crumbs[-1] if crumbs else first.title.strip() or key))
         tag = next((p.meta.get("ColumnType", "") for p in pages if p.meta.get("ColumnType")), "")
+        raw = [p.column_url for p in pages if p.column_url and _canon(p.column_url) == key]
+        shown = max(set(raw), key=raw.count) if raw else first.url
         col = Column(key=key, name=name, tag=tag, pages=[p.url for p in pages],
-                     level=_level(first.breadcrumb))
+                     level=_level(first.breadcrumb), url=shown)
         col.ctype, col.stale_days = rules.classify(name, tag)
         seen: set[tuple[str, str]] = set()
         sub = 0
@@ -412,7 +434,7 @@ def column_findings(site_id: str, cols: list[Column], as_of: date, settings: Any
                    "pages": len(c.pages)}
         if c.blank:
             counted.add(ident)
-            out.append(Finding(rule="column.blank", severity=DEDUCT, site_id=site_id, url=c.key,
+            out.append(Finding(rule="column.blank", severity=DEDUCT, site_id=site_id, url=c.url or c.key,
                                column=c.name, where="column", text=c.placeholder,
                                evidence={**base_ev, "placeholder": c.placeholder}))
             continue
@@ -440,7 +462,7 @@ def column_findings(site_id: str, cols: list[Column], as_of: date, settings: Any
         ev = {**base_ev, "age_days": age, "threshold_days": threshold}
         if age is None:
             ev["reason"] = "no dated item (items without a visible date count as not updated)"
-        out.append(Finding(rule=rule, severity=DEDUCT, site_id=site_id, url=c.key, column=c.name,
+        out.append(Finding(rule=rule, severity=DEDUCT, site_id=site_id, url=c.url or c.key, column=c.name,
                            where="column", evidence=ev))
     n = sum(1 for f in out if f.rule in ("column.stale_news", "column.stale_notice"))
     for f in out:
@@ -660,6 +682,7 @@ def check_interaction(data: SiteData, cols: list[Column], as_of: date,
     for lt in letters:
         by_col.setdefault(lt.list_url, []).append(lt)
     names = {c.key: c.name for c in icols}
+    shown = {c.key: c.url or c.key for c in icols}
     for col_key, lts in by_col.items():
         # a column publishing no reply information at all cannot show a letter unanswered
         informative = any(lt.replied or lt.status for lt in lts)
@@ -672,7 +695,7 @@ def check_interaction(data: SiteData, cols: list[Column], as_of: date,
             ev: dict[str, Any] = {"submitted": lt.submitted.isoformat(),
                                   "replied": lt.replied.isoformat() if lt.replied else None,
                                   "status": lt.status, "list": col_key, "as_of": as_of.isoformat()}
-            url = lt.url or col_key
+            url = lt.url or shown.get(col_key, col_key)
             if lt.replied is not None:
                 if lt.replied < lt.submitted:
                     continue  # reply before the letter: bad data, not a late reply

@@ -75,7 +75,6 @@ class Indexer:
         self._overflow: list[bytes] = []
         self._overflow_lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        self._wake = threading.Event()
         self._deadline: float | None = None  # set by close(): after it, spool instead of waiting
         self._down_until = 0.0
         self._sleep = sleep
@@ -117,7 +116,6 @@ class Indexer:
         timeout = self.cfg.close_timeout if timeout is None else timeout
         self._deadline = time.monotonic() + timeout
         self._q.put(_STOP)
-        self._wake.set()
         if self._thread is not None:
             self._thread.join()
         with self._overflow_lock:
@@ -130,10 +128,7 @@ class Indexer:
         return self._deadline is not None and time.monotonic() >= self._deadline
 
     def _wait(self, seconds: float) -> None:
-        if self._sleep is not None:
-            self._sleep(seconds)
-        else:
-            self._wake.wait(seconds)
+        (self._sleep or time.sleep)(seconds)
 
     def _run(self) -> None:
         try:
@@ -146,7 +141,13 @@ class Indexer:
                     self._send(batch)
                 if not stopping and self._healthy() and self.spool.has_pending():
                     self._replay_one()
-            # Everything queued is handled; one last go at the spool while healthy.
+            # Everything queued is handled; one last go at the spool.  If the cluster
+            # was marked down, wait out one cool-off (within the close deadline):
+            # it is often back by now, and a spool left behind waits for the next run.
+            if self.spool.has_pending() and not self._healthy():
+                wait = self._down_until - time.monotonic()
+                if self._deadline is None or time.monotonic() + wait < self._deadline:
+                    self._wait(max(0.0, wait))
             if self._healthy() and not self._past_deadline():
                 self._replay_all()
         except Exception:  # the worker must never die silently with items queued

@@ -39,6 +39,9 @@ RULE_PHRASES: dict[str, str] = {
     "site.unreachable": "监测时间点无法访问",
     "site.homepage_not_updated": "首页长期未更新",
     "column.blank": "存在空白栏目",
+    "column.stale_news": "栏目更新不及时",
+    "column.stale_notice": "栏目更新不及时",
+    "column.stale_other": "应更新栏目未更新",
     "content.leader_name": "存在严重表述错误",
     "content.leader_title": "存在严重表述错误",
     "content.phrase": "存在严重表述错误",
@@ -82,6 +85,23 @@ def ev(f: Finding, *names: str) -> Any:
         if v not in (None, "", [], {}):
             return v
     return None
+
+
+ERROR_WORDS = [("refused", "连接被拒绝"), ("timeout", "访问超时"), ("timed out", "访问超时"),
+               ("dnslookup", "域名解析失败"), ("dns", "域名解析失败"), ("ssl", "证书或加密连接错误"),
+               ("tls", "证书或加密连接错误"), ("reset", "连接被重置"), ("no route", "网络不可达")]
+
+
+def error_cn(err: Any) -> str:
+    """A fetch error as an office reads it: 连接被拒绝, not a Twisted class name."""
+    text = str(err or "")
+    if text.isdigit() or text.upper().startswith("HTTP "):
+        return f"状态码{text.split()[-1]}"
+    low = text.lower()
+    for needle, word in ERROR_WORDS:
+        if needle in low:
+            return word
+    return text.split(":")[0][:60] if text else "无法访问"
 
 
 def _date(v: Any) -> str:
@@ -131,11 +151,14 @@ def evidence(f: Finding, page_title: str | None = None) -> str:
     col = f"“{f.column}”栏目" if f.column else "栏目"
     if r.startswith("column.stale_") or r == "site.homepage_not_updated":
         newest = _date(ev(f, "newest_date", "newest", "last_date", "latest", "last_update"))
-        days = ev(f, "days", "age_days", "days_since")
+        days = ev(f, "age_days", "days", "days_since")
+        item = ev(f, "newest_item")
+        title = item.get("title") if isinstance(item, dict) else None
         subject = "首页" if r == "site.homepage_not_updated" else col
         if newest:
+            what = f"最新信息《{title}》发布于{newest}" if title else f"最新信息日期为{newest}"
             tail = f"，距检查日已{days}天" if days not in (None, "") else ""
-            return f"{subject}最新信息日期为{newest}{tail}"
+            return f"{subject}{what}{tail}"
         return f"{subject}未见带日期的更新信息"
     if r == "column.blank":
         return f"{col}无任何内容" if not f.text else f"{col}显示“{f.text}”"
@@ -144,13 +167,23 @@ def evidence(f: Finding, page_title: str | None = None) -> str:
         if isinstance(share, (int, float)):
             pct = share * 100 if share <= 1 else share
             return f"监测期间首页访问失败比例为{pct:.1f}%"
-        err = ev(f, "error", "status")
-        return f"首页无法访问（{err}）" if err else "首页无法访问"
+        err = ev(f, "status", "error")
+        return f"检查时首页无法访问（{error_cn(err)}）" if err else "检查时首页无法访问"
     if r == "link.broken":
         status = ev(f, "status", "error", "reason")
         tgt = f.target or ""
+        anchor = f"“{f.text}”" if f.text else ""
         on = f"，位于{f.url}" if f.url else ""
-        return f"链接{tgt}无法打开（{status}）{on}" if status else f"链接{tgt}无法打开{on}"
+        why = f"（{error_cn(status)}）" if status else ""
+        return f"链接{anchor}（{tgt}）无法打开{why}{on}" if anchor else f"链接{tgt}无法打开{why}{on}"
+    if r == "content.fake_date":
+        pub = _date(ev(f, "pub_date") or f.text)
+        as_of = _date(ev(f, "as_of"))
+        if pub and as_of:
+            return f"信息发布日期标为{pub}，晚于检查日{as_of}"
+    if r == "tag.invalid" and f.text and f.suggestion:
+        tag = ev(f, "tag") or f.target or "页面"
+        return f"{f.url}的{tag}标签值为“{f.text}”，应为“{f.suggestion}”"
     if (r == "content.hidden_link" or r == "link.unsafe") and f.target:
         return f"页面{f.url}含指向{f.target}的链接" + (f"“{f.text}”" if f.text else "")
     if r == "media.renamed":
@@ -175,7 +208,9 @@ def evidence(f: Finding, page_title: str | None = None) -> str:
             return "未提供可用的在线咨询渠道"
         if r == "interaction.stale_stats":
             newest = _date(ev(f, "newest_date", "newest", "last_date"))
-            return f"{col}最近一次更新为{newest}" if newest else f"{col}未及时更新"
+            days = ev(f, "age_days", "days")
+            tail = f"，已{days}天未更新" if days not in (None, "") else ""
+            return f"{col}最近一次更新为{newest}{tail}" if newest else f"{col}未及时更新"
         if asked:
             label = f"留言“{title}”" if title else "网民留言"
             return f"{label}于{asked}提交，" + (f"{answered}才答复" if answered else "至今未答复")
@@ -190,9 +225,13 @@ def evidence(f: Finding, page_title: str | None = None) -> str:
 def action(f: Finding) -> str:
     """What the office should change to close the finding."""
     r = f.rule
+    if r.startswith("tag.") and f.text and f.suggestion:
+        return f"将{ev(f, 'tag') or f.target or ''}标签的值“{f.text}”改为“{f.suggestion}”"
     if f.text and f.suggestion:
         return f"将“{f.text}”改为“{f.suggestion}”"
-    if f.suggestion:
+    if r == "identity.missing" and (f.suggestion or ev(f, "item")):
+        return f"在首页底部补充{f.suggestion or ev(f, 'item')}"
+    if f.suggestion and len(f.suggestion) > 8:  # a sentence of advice, not a bare value
         return f.suggestion
     table = [
         ("site.unreachable", "排查服务器、网络和域名解析，保证首页稳定可访问"),

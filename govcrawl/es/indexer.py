@@ -42,6 +42,7 @@ class IndexerStats:
     duplicates: int = 0  # 409 on create: the page record was already there
     retried: int = 0  # documents sent again after a 429 / 5xx / dropped connection
     spooled: int = 0  # written to the spool for later
+    respooled: int = 0  # taken from the spool, failed again, written back
     replayed: int = 0  # taken back from the spool and accepted
     rejected: int = 0  # refused by the cluster; kept in the rejected file
     requests: int = 0
@@ -214,7 +215,7 @@ class Indexer:
 
     def _send_chunk(self, pending: list[bytes], *, replay: bool) -> bool:
         if not self._healthy() or self._past_deadline():
-            self._spool(pending)
+            self._spool(pending, replay)
             return False
         attempt = 0
         while pending:
@@ -263,11 +264,11 @@ class Indexer:
             attempt += 1
             if attempt > self.cfg.max_retries:
                 self._mark_down()
-                self._spool(retry)
+                self._spool(retry, replay)
                 return False
             delay = min(BACKOFF_CAP, self.cfg.retry_backoff * 2 ** (attempt - 1))
             if self._deadline is not None and time.monotonic() + delay > self._deadline:
-                self._spool(retry)
+                self._spool(retry, replay)
                 return False
             self.stats.add(retried=len(retry))
             pending = retry
@@ -281,10 +282,13 @@ class Indexer:
                         self.spool.dir, cool)
         self._down_until = time.monotonic() + cool
 
-    def _spool(self, actions: list[bytes]) -> None:
+    def _spool(self, actions: list[bytes], replay: bool = False) -> None:
         if actions:
             self.spool.append(actions)
-            self.stats.add(spooled=len(actions))
+            if replay:
+                self.stats.add(respooled=len(actions))
+            else:
+                self.stats.add(spooled=len(actions))
 
     # -- replay --------------------------------------------------------------
     def _replay_one(self, rejected: bool = False) -> bool:

@@ -99,6 +99,12 @@ def _sweep_and_report(args, world, out: Path, registry: Path, as_of: date) -> in
     findings_path = out / "findings.jsonl"
     _export_findings(store, findings_path)
     _summary(world, store, findings_path)
+    # -- 政务新媒体 hook (owner: media, govcrawl/media/demo.py): a few demo accounts on local
+    # fake platforms, crawled into the same store and as_of so the bulletin shows them.
+    from govcrawl.media.demo import run_media_demo
+
+    run_media_demo(out, store, as_of, extra_settings=args.set)
+    # -- end of 政务新媒体 hook
     report_dir = out / "report"
     from govcrawl.cli import COMMAND_MODULES
 

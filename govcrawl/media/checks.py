@@ -269,7 +269,7 @@ def wording_findings(account, obs, day, checker, settings=None) -> list[Finding]
         w = p.when()
         if w is not None and not (start <= w.date() <= day):
             continue
-        pdate = (w.date() if w else day).isoformat()
+        pdate = w.date() if w else day
         url = p.url or f"{obs.profile.url or account.get('url') or ''}#post-{p.id}"
         for where, text in (("title", p.title), ("text", p.text)):
             if not text:
@@ -284,6 +284,7 @@ def wording_findings(account, obs, day, checker, settings=None) -> list[Finding]
                 f = h.to_finding(account["id"], url, where=where)
                 f.evidence.setdefault("post_id", p.id)
                 f.evidence.setdefault("post_at", p.at)
+                f.evidence.setdefault("platform", account.get("platform"))
                 out.append(f)
     return out
 

@@ -21,7 +21,7 @@ def run_media(registry: Path, store: Path, as_of: str, *extra: str) -> subproces
     cmd = [sys.executable, "-m", "scrapy", "crawl", "media", "-a", f"registry={registry}",
            "-a", f"store={store}", "-a", f"as_of={as_of}",
            "-s", "GOVCRAWL_MEDIA_DELAY=0", "-s", "GOVCRAWL_MEDIA_BACKOFF=0.05",
-           "-s", "GOVCRAWL_MEDIA_BACKOFF_MAX=0.1", "-s", "RETRY_TIMES=1", "-s", "LOG_LEVEL=INFO",
+           "-s", "GOVCRAWL_MEDIA_BACKOFF_MAX=0.1", "-s", "RETRY_TIMES=1", "-s", "GOVCRAWL_MEDIA_WORDING=False", "-s", "LOG_LEVEL=INFO",
            "-s", "DOWNLOAD_TIMEOUT=10", *extra]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 
@@ -208,7 +209,7 @@ def test_wording_runs_on_posts_dated_by_the_post():
     fs = check_account(ACCOUNT, o, AS_OF, text_checker=ck)
     assert rules(fs) == ["content.typo"]
     assert fs[0].url == "http://127.0.0.1/p/1" and fs[0].start == 4 and fs[0].where == "text"
-    assert ("希望大家再接再励。", "2024-06-19") in ck.calls
+    assert ("希望大家再接再励。", date(2024, 6, 19)) in ck.calls
     v = account_verdict("wx-1", fs)
     assert v.result == "合格" and v.score == 98 and v.problems == ["存在错别字"]
 

@@ -89,7 +89,7 @@ class HackedPagePipeline:
         if not s.getbool("GOVCRAWL_HACKED", True):
             raise NotConfigured("GOVCRAWL_HACKED is off")
         signals = load_signals(s.get("GOVCRAWL_HACKED_SIGNALS") or None)  # SignalsError names file:line
-        rules = HackedRules(TextJudge(), HostJudge(signals))
+        rules = HackedRules(TextJudge(lexicon_dir=s.get("GOVCRAWL_LEXICONS") or None), HostJudge(signals))
         return cls(crawler, rules=rules,
                    sample=s.getint("GOVCRAWL_HACKED_SAMPLE", 5),
                    cloak=s.getbool("GOVCRAWL_HACKED_CLOAKING", True),
@@ -171,7 +171,8 @@ class HackedPagePipeline:
         url = item.url
         in_site = self._in_site(item)
         a = analyze(item.html, item.final_url or url, in_site)
-        outbound = to_found(item.links) or [lk for lk in a.links if lk.external] + a.script_srcs
+        # the page's outside links as this module reads them (with the text around each)
+        outbound = [lk for lk in a.links if lk.external] + [lk for lk in a.script_srcs if lk.external]
         found = self.rules.page(item.site_id, url, date, a, outbound)
         self.stats["pages"] += 1
         self.stats["static_ms"] += int((time.perf_counter() - t0) * 1000)

@@ -37,6 +37,7 @@ class FoundLink:
     inline: bool = False  # hidden by the element's own style attribute (not a stylesheet class)
     widget: bool = False  # inside something that looks like a menu/tab/popup of the site
     external: bool = False
+    context: str = ""  # text of the enclosing block (spam phrases often sit next to the link)
 
 
 @dataclass
@@ -92,6 +93,21 @@ def _text(el: lxml.html.HtmlElement) -> str:
     return re.sub(r"\s+", " ", el.text_content() or "").strip()
 
 
+_BLOCKS = {"p", "div", "li", "td", "dd", "section", "article", "body", "ul", "table", "span", "font"}
+
+
+def _context(el: lxml.html.HtmlElement, limit: int = 300) -> str:
+    """The text around a link: its nearest block ancestor's text, if short enough to be the
+    link's own neighbourhood (a whole article body is not)."""
+    node = el.getparent()
+    while node is not None and isinstance(node.tag, str) and node.tag not in _BLOCKS:
+        node = node.getparent()
+    if node is None or not isinstance(node.tag, str) or node.tag == "body":
+        return ""
+    t = _text(node)
+    return t if len(t) <= limit * 4 else t[: limit * 2]
+
+
 def _abs(base: str, raw: str | None) -> str | None:
     if not raw:
         return None
@@ -132,8 +148,9 @@ def links_in(root: lxml.html.HtmlElement, base: str, in_site: Callable[[str], bo
             img = el.find(".//img")
             if img is not None:
                 text = (img.get("alt") or img.get("title") or "").strip()
-        out.append(FoundLink(url=url, text=text[:300], tag=el.tag, reason=reason,
-                             external=not in_site(url)))
+        ext = not in_site(url)
+        out.append(FoundLink(url=url, text=text[:300], tag=el.tag, reason=reason, external=ext,
+                             context=_context(el) if ext and el.tag in ("a", "area") else ""))
     return out
 
 

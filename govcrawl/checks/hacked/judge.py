@@ -9,6 +9,7 @@ count here; typos or banned terms in spam are beside the point.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -37,9 +38,10 @@ class Spam:
 class TextJudge:
     """Wraps the wording checker; `spam(text)` lists the illegal hits in `text`."""
 
-    def __init__(self, checker: Checker | None = None) -> None:
+    def __init__(self, checker: Checker | None = None, lexicon_dir: str | None = None) -> None:
         self._checker = checker
         self._loaded = checker is not None
+        self._lexicon_dir = lexicon_dir or None
         self._cache: dict[tuple[str, str | None], list[Spam]] = {}
 
     @property
@@ -49,7 +51,9 @@ class TextJudge:
             try:
                 from govcrawl.text import get_checker  # type: ignore[attr-defined]
 
-                self._checker = get_checker()
+                # typo=False: only content.illegal matters here, and the typo machinery
+                # (pycorrector) is the expensive part of the checker
+                self._checker = get_checker(self._lexicon_dir, typo=False)
             except ImportError as e:
                 logger.error("hacked-page checks: the wording checker is unavailable (%s); "
                              "spam wording in hidden links and cloaked pages is not judged", e)
@@ -61,6 +65,11 @@ class TextJudge:
         if not text or self.checker is None:
             return []
         text = text[:MAX_TEXT]
+        if isinstance(date, str):
+            try:
+                date = dt.date.fromisoformat(date[:10])
+            except ValueError:
+                date = None
         key = (text, str(date) if date else None)
         if key in self._cache:
             return self._cache[key]

@@ -117,6 +117,12 @@ class HackedRules:
         if host_spam:
             proof.append(f"illegal domain name ({risk.idn})")
             spam = spam + host_spam
+        if not risk.trusted and lk.context and lk.context != lk.text:
+            around = self.judge.words(lk.context, date=date, where="link")
+            around = [w for w in around if w not in spam]
+            if around:
+                proof.append("illegal text around the link")
+                spam = spam + around
         return risk, spam, proof
 
     # -- one page, statically ---------------------------------------------------------------------

@@ -328,14 +328,16 @@ def _fold_once(toks: list[list[Any]]) -> bool:
                     toks[i : r[1]] = [["s", s, {"fromCharCode"}]]
                     changed = True
                     continue
-            if i + 5 < len(toks) and _is(toks[i + 3], "p", ".") and _is(toks[i + 4], "i", "apply"):
-                r = _call_args(toks, i + 5)
-                if r is not None and len(r[0]) == 2 and r[0][1][0] == "a":
-                    s = _char_codes([["n", v, set()] for v in r[0][1][1]])
-                    if s is not None:
-                        toks[i : r[1]] = [["s", s, {"fromCharCode"}]]
-                        changed = True
-                        continue
+            # .apply(null, [..]) / .apply(String, [..])
+            if i + 9 < len(toks) and _is(toks[i + 3], "p", ".") and \
+                    _is(toks[i + 4], "i", "apply") and _is(toks[i + 5], "p", "(") and \
+                    toks[i + 6][0] in ("i", "n") and _is(toks[i + 7], "p", ",") and \
+                    toks[i + 8][0] == "a" and _is(toks[i + 9], "p", ")"):
+                s = _char_codes([["n", v, set()] for v in toks[i + 8][1]])
+                if s is not None:
+                    toks[i : i + 10] = [["s", s, {"fromCharCode"}]]
+                    changed = True
+                    continue
         # unescape("…"), atob("…"), decodeURIComponent("…")
         if t[0] == "i" and t[1] in _DECODERS and not _is(prev, "p", "."):
             r = _call_args(toks, i + 1)

@@ -57,6 +57,7 @@ def build_world(as_of: date, scale: str = "e2e", seed: int = 1, bench_pages: int
     down = Site(w, sid="9901000006", name="示范市水务局", host="down", kind="department",
                 org="示范市水务局")
     down.unreachable = True
+    down.optional.add("/")  # tried, never answered
     w.sites.append(down)
     w.closed_hosts.append("down")
     w.plant("site.unreachable", down, path="/", note="registered, nothing listens on its port")
@@ -183,6 +184,8 @@ def build_portal(w: World, n) -> Site:
     it.meta = {"PubDate": f"{it.day - timedelta(days=3):%Y-%m-%d} 09:00"}
     w.plant("tag.invalid", s, item=it, target="PubDate", text=it.meta["PubDate"],
             note=f"visible date {it.day:%Y-%m-%d}")
+    w.tolerate("content.fake_date", s, item=it, severity="notice",
+               note="rules.md: a PubDate contradicting the visible date may also be a fake-date notice")
     it = article(gz, 8, "我市启动全民健身月活动", "")
     it.meta = {"ContentSource": None}
     w.plant("tag.missing", s, item=it, target="ContentSource")

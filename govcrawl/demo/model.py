@@ -174,6 +174,7 @@ class Site:
         self.browser_only: set[str] = set()  # required only when the browser is on
         self.attachments: set[str] = set()
         self.assets: set[str] = set()
+        self.endpoints: set[str] = set()  # URL prefixes of list data (XML/JSON), not pages
         self.friends: list["Site"] = []  # 友情链接 to other government sites
         self.extra_nav: list[tuple[str, str]] = []  # (href, text)
         self.home_extra = ""  # extra homepage markup (department list, planted things)
@@ -410,8 +411,8 @@ class Site:
             ps = list(it.body)
         else:
             rng = random.Random(f"{self.world.seed}:{it.id}")
-            kind = it.column.ctype if it.column.ctype in ("notice", "policy", "personnel",
-                                                          "plan", "stats") else "news"
+            kind = it.column.ctype if it.column.ctype in ("notice", "policy", "personnel", "plan",
+                                                          "stats", "msgstats") else "news"
             ps = T.paragraphs(kind, rng, it.day, self.place)
         if it.inject:
             ps.insert(min(2, len(ps)), it.inject)

@@ -26,6 +26,13 @@ class TrsSite(Site):
               "</script>\n")
         return super().head(title, metas, extra + js)
 
+    def list_html(self, col: Column, chunk: list[Item]) -> str:
+        if col.ctype == "letter":
+            return self.letter_list(col, chunk)
+        # TRS writes article links relative to the column directory: ./202402/t2024…html
+        return '<ul class="list">' + "".join(
+            self.entry(col, it, "./" + it.path[len(col.path):]) for it in chunk) + "</ul>"
+
 
 class HanwebSite(Site):
     """大汉 hanweb: column pages fetch their records from dataproxy.jsp as XML."""
@@ -59,6 +66,7 @@ class HanwebSite(Site):
     def finalize(self) -> None:
         super().finalize()
         self.routes[self.dataproxy] = self.proxy
+        self.endpoints.add(self.dataproxy)
         self.routes[self.p("module/web/jpage/jpage.js")] = self.jpage_js
         for col in self.columns:
             if col.ctype != "letter":
@@ -222,6 +230,7 @@ class JsonSite(Site):
     def finalize(self) -> None:
         super().finalize()
         self.routes[self.p("api/list")] = self.api_list
+        self.endpoints.add(self.p("api/list"))
         for col in self.columns:
             if col.ctype != "letter" and not col.browser_only:
                 for n in range(col.pages):
@@ -254,13 +263,16 @@ class JsonSite(Site):
         else:
             first = self.api(col, 1)
             body = (f'<ul class="list" id="list{col.cid}"></ul><div class="pager" id="pager{col.cid}"></div>\n'
-                    "<script>\nfunction loadList(page){\n"
-                    f"  fetch('{first[:-1]}'+page).then(function(r){{return r.json()}}).then(function(d){{\n"
+                    f'<script>\nvar listUrl = "{first}";\n'
+                    "function loadList(url){\n"
+                    "  fetch(url).then(function(r){return r.json()}).then(function(d){\n"
                     "    var h='';d.list.forEach(function(x){h+='<li><a href=\"'+x.url+'\">'+x.title+'</a><span>'+x.date+'</span></li>'});\n"
                     f"    document.getElementById('list{col.cid}').innerHTML=h;\n"
-                    f"    var p='';for(var i=1;i<=d.pages;i++){{p+='<button onclick=\"loadList('+i+')\">'+i+'</button>'}}\n"
-                    f"    document.getElementById('pager{col.cid}').innerHTML=p;\n"
-                    "  });\n}\nloadList(1);\n</script>")
+                    "    var p='';for(var i=1;i<=d.pages;i++){p+='<button data-page=\"'+i+'\">'+i+'</button>'}\n"
+                    f"    var g=document.getElementById('pager{col.cid}');g.innerHTML=p;\n"
+                    "    g.onclick=function(e){var n=e.target.getAttribute('data-page');"
+                    "if(n){loadList(listUrl.replace(/page=\\d+/,'page='+n))}};\n"
+                    "  });\n}\nloadList(listUrl);\n</script>")
         return self.respond(self.layout(f"{col.name}-{self.name}", f"<h2>{esc(col.name)}</h2>\n{body}",
                                         kind="list", col=col))
 

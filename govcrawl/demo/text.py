@@ -56,7 +56,7 @@ NEWS_TITLES = [
     "{place}开展{topic}专项检查",
     "{role}带队调研{topic}工作",
     "{place}{topic}工作取得阶段性成效",
-    "我市举办{topic}专题培训班",
+    "{we}举办{topic}专题培训班",
     "{town}扎实推进{topic}",
     "{place}召开{topic}工作联席会议",
     "市{dept}组织开展{topic}宣传活动",
@@ -96,7 +96,7 @@ def holiday_near(d: date) -> str:
 
 
 def _fill(tpl: str, rng: random.Random, d: date, place: str) -> str:
-    return tpl.format(place=place, topic=rng.choice(TOPICS), role=rng.choice(ROLES),
+    return tpl.format(place=place, we="我" + (place[-1] if place[-1] in "市区县镇" else "市"), topic=rng.choice(TOPICS), role=rng.choice(ROLES),
                       town=rng.choice(TOWNS), dept=rng.choice(DEPTS), year=d.year,
                       city=CITY, holiday=holiday_near(d))
 
@@ -154,7 +154,7 @@ LETTER_SENTENCES = [
     "我家住在{town}，最近发现{issue}，给附近居民生活带来不便，请相关部门帮助协调解决。",
 ]
 REPLY_SENTENCES = [
-    "您好！您反映的问题已收悉。经向{dept}了解，相关工作已安排专人跟进办理，预计近期完成。感谢您对我市工作的关心和支持！",
+    "您好！您反映的问题已收悉。经向{dept}了解，相关工作已安排专人跟进办理，预计近期完成。感谢您对我们工作的关心和支持！",
     "您好！关于您咨询的问题，答复如下：相关事项可携带本人有效身份证件到市政务服务中心{dept}窗口办理，也可通过网上办事大厅在线申请。如有疑问，请拨打12345政务服务便民热线。",
 ]
 
@@ -179,6 +179,11 @@ def paragraphs(kind: str, rng: random.Random, d: date, place: str, n: int | None
         return [f"{md(d)}，{place}统计局发布主要经济指标。",
                 f"规模以上工业增加值同比增长{rng.randint(30, 90) / 10}%，社会消费品零售总额同比增长{rng.randint(20, 80) / 10}%。",
                 f"城镇新增就业{rng.randint(800, 4000)}人，居民消费价格同比上涨{rng.randint(1, 20) / 10}%。"]
+    if kind == "msgstats":
+        got = rng.randint(40, 160)
+        return [f"{md(d)}，{place}领导信箱上月来信办理情况如下：",
+                f"共收到群众来信{got}件，其中咨询类{got // 2}件、建议类{got // 4}件、投诉类{got - got // 2 - got // 4}件。",
+                f"已办结{got}件，办结率100%，平均办理时长{rng.randint(10, 30) / 10}个工作日。"]
     count = n or rng.randint(3, 6)
     out = [fill(NEWS_SENTENCES[0])]
     pool = NEWS_SENTENCES[1:]

@@ -210,6 +210,7 @@ class World:
                 "kind": s.kind, "encoding": s.encoding, "unreachable": s.unreachable,
                 "pages": u(s.required), "optional": u(s.optional), "browser_only": u(s.browser_only),
                 "attachments": u(s.attachments), "assets": u(s.assets),
+                "endpoints": sorted(u(s.endpoints)),
                 "columns": {c.name: {"url": s.url(c.path), "type": c.ctype, "items": len(c.items),
                                      "blank": c.blank, "browser_only": c.browser_only,
                                      "newest": (max(i.day for i in c.items).isoformat()

@@ -151,7 +151,8 @@ def _renamed(account, obs, url) -> list[Finding]:
     if not cur or normalize_name(cur) == normalize_name(account.get("name")):
         return []
     return [Finding(rule="media.renamed", severity=DEDUCT, site_id=account["id"], url=url, where="site",
-                    text=cur, suggestion=f"在全国政务新媒体信息报送系统中将账号名称更新为“{cur}”",
+                    # the registry (报送系统) holds the wrong form; the platform's name is right
+                    text=account.get("name"), suggestion=cur,
                     evidence={"registered_name": account.get("name"), "current_name": cur})]
 
 
@@ -261,14 +262,11 @@ def _ads(account, obs, day, settings) -> list[Finding]:
 
 
 def wording_findings(account, obs, day, checker, settings=None) -> list[Finding]:
-    """content.* on each post's title and text, dated by the post (leader titles change)."""
-    months = int(setting(settings, "GOVCRAWL_MEDIA_ORIGINAL_MONTHS"))
-    start = months_back(day, months)
+    """content.* on each post seen (title and text), dated by the post: leader titles change,
+    so a 2022 post naming 李克强 国务院总理 is right and a 2024 one is not."""
     out: list[Finding] = []
     for p in obs.posts:
         w = p.when()
-        if w is not None and not (start <= w.date() <= day):
-            continue
         pdate = w.date() if w else day
         url = p.url or f"{obs.profile.url or account.get('url') or ''}#post-{p.id}"
         for where, text in (("title", p.title), ("text", p.text)):

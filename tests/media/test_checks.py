@@ -92,7 +92,8 @@ def test_renamed_and_spacing_differences():
     o = obs([post("2024-06-19T10:00:00")], name="示范人社发布")
     fs = check_account(ACCOUNT, o, AS_OF)
     assert rules(fs) == ["media.renamed"]
-    assert fs[0].text == "示范人社发布" and fs[0].evidence["registered_name"] == "示范人社"
+    assert fs[0].text == "示范人社" and fs[0].suggestion == "示范人社发布"
+    assert fs[0].evidence == {"registered_name": "示范人社", "current_name": "示范人社发布"}
     assert problem_phrase(fs[0]) == "已改名（示范人社发布）系统中未改名"
     # exports print 卤阳湖开发区 行政审批服务中心 with a space; that is no rename
     assert normalize_name("卤阳湖开发区 行政审批服务中心") == normalize_name("卤阳湖开发区行政审批服务中心")

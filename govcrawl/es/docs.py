@@ -25,23 +25,24 @@ from urllib.parse import urlsplit
 
 SEVERITY_LEVEL = {"veto": 3, "deduct": 2, "notice": 1}
 
-# Kept in one line of Painless so the fake server can recognise it by value.
 # Why a script and not doc_as_upsert: first_seen must survive re-runs, and a
 # replayed (older) observation must not overwrite a newer one.  Timestamps are
 # UTC ISO strings of one fixed format, so comparing them as strings is correct.
+# The script never modifies `params` (copies instead).  The fake server
+# recognises it by value and runs its Python twin.
 FINDING_UPSERT_SCRIPT = (
     "def n = params.doc.govcrawl.finding;"
     " def o = ctx._source.govcrawl == null ? null : ctx._source.govcrawl.finding;"
     " if (o != null && o.last_seen != null && n.last_seen.compareTo(o.last_seen) < 0) {"
     " if (o.first_seen == null || n.first_seen.compareTo(o.first_seen) < 0) {"
     " o.first_seen = n.first_seen; o.first_inspection = n.first_inspection; }"
-    " else { ctx.op = 'noop'; } return; }"
-    " def first = n.first_seen; def firstInsp = n.first_inspection;"
+    " else { ctx.op = 'noop'; } }"
+    " else { def first = n.first_seen; def firstInsp = n.first_inspection;"
     " if (o != null && o.first_seen != null && o.first_seen.compareTo(first) < 0) {"
     " first = o.first_seen; firstInsp = o.first_inspection; }"
-    " ctx._source.clear(); ctx._source.putAll(params.doc);"
-    " ctx._source.govcrawl.finding.first_seen = first;"
-    " ctx._source.govcrawl.finding.first_inspection = firstInsp;"
+    " def g = new HashMap(params.doc.govcrawl); def f = new HashMap(n);"
+    " f.first_seen = first; f.first_inspection = firstInsp; g.finding = f;"
+    " ctx._source.clear(); ctx._source.putAll(params.doc); ctx._source.govcrawl = g; }"
 )
 
 _DATE_RE = re.compile(

@@ -6,7 +6,8 @@ types (`compatible-with=N` accepted for the server's major and the one
 before, refused otherwise, as a real cluster does), index templates, data
 streams (create-only), `_bulk` with per-item results (index / create /
 update with `upsert`, `doc_as_upsert` or GovCrawl's finding script /
-delete), `_analyze` (cjk bigrams), `_refresh`, `_count`, `GET _doc`.
+delete), `_analyze` (cjk bigrams), `_refresh`, `_count`, `GET _doc`, a
+small `_search` (term / match_phrase / bool filter).
 
 Faults on demand: whole-request errors (`fail_next`), per-document errors
 (`item_hook`), dropped connections before or after the bulk is applied
@@ -329,6 +330,13 @@ def _matches(doc: dict[str, Any], query: dict[str, Any] | None) -> bool:
             val = val.get("value")
         got = _get_path(doc, field)
         return val in got if isinstance(got, list) else got == val
+    if "match_phrase" in query:
+        (field, val), = query["match_phrase"].items()
+        if isinstance(val, dict):
+            val = val.get("query")
+        # an analysed `.text` sub-field: a phrase is a substring of the keyword value
+        got = _get_path(doc, field.removesuffix(".text"))
+        return isinstance(got, str) and str(val) in got
     if "bool" in query:
         return all(_matches(doc, q) for q in query["bool"].get("filter", [])
                    + query["bool"].get("must", []))
@@ -487,6 +495,27 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             toks = _bigrams(str(req.get("text", "")))
             self._send(200, {"tokens": [{"token": t, "position": i} for i, t in enumerate(toks)]})
+            return
+        elif len(segs) == 2 and segs[0] == "_data_stream" and m == "DELETE":
+            with es.lock:
+                backing = es.data_streams.pop(segs[1], None)
+                if backing is None:
+                    self._send(404, _err("index_not_found_exception",
+                                         f"no such index [{segs[1]}]", 404))
+                    return
+                es.indices.pop(backing, None)
+            self._send(200, {"acknowledged": True})
+            return
+        elif len(segs) == 2 and segs[1] == "_search" and m in ("GET", "POST"):
+            req = json.loads(body) if body else {}
+            with es.lock:
+                hits = [{"_index": idx, "_id": i, "_source": d}
+                        for idx in es._resolve(segs[0])
+                        for i, d in es.indices.get(idx, {}).items()
+                        if _matches(d, req.get("query"))]
+            size = int(req.get("size", 10))
+            self._send(200, {"took": 1, "timed_out": False, "hits": {
+                "total": {"value": len(hits), "relation": "eq"}, "hits": hits[:size]}})
             return
         elif len(segs) == 2 and segs[1] in ("_refresh", "_count"):
             with es.lock:

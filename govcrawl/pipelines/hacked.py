@@ -209,7 +209,7 @@ class HackedPagePipeline:
         homepage keeps one place of GOVCRAWL_HACKED_SAMPLE whenever it arrives)."""
         if not self.sample or (item.status or 200) >= 400:
             return False
-        if item.page_type == "homepage" or item.depth == 0:
+        if item.page_type == "homepage":
             return True
         if self._sampled[item.site_id] < self.sample - 1:
             self._sampled[item.site_id] += 1

@@ -77,8 +77,13 @@ def _str_list(v: object, where: str, key: str) -> tuple[str, ...]:
 def parse_column_rules(text: str, path: str = "column_types.yaml") -> ColumnRules:
     """Parse and validate the rule table; LexiconError names file and line."""
     try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text) or {}
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else {}
+        finally:
+            loader.dispose()
+        data = data or {}
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""

@@ -139,10 +139,15 @@ class Column:
     navigation: bool = False  # lists only sub-columns
     placeholder: str | None = None
 
+    def item_count(self) -> int:
+        """Distinct items: list rows plus detail pages no list row pointed at."""
+        listed = {e.url for e in self.items if e.url}
+        return len(self.items) + sum(1 for _d, u in self.article_dates if u not in listed)
+
     def row(self) -> dict[str, Any]:
         return {"url": self.url or self.key, "name": self.name, "ctype": self.ctype, "level": self.level,
                 "newest_date": self.newest.isoformat() if self.newest else None,
-                "item_count": len(self.items) + len(self.article_dates),
+                "item_count": self.item_count(),
                 "undated_count": self.undated, "blank": int(self.blank),
                 "data": {"pages": len(self.pages), "tag": self.tag, "navigation": self.navigation,
                          "newest_item": self.newest_item, "future_dated": self.future,
@@ -429,7 +434,7 @@ def column_findings(site_id: str, cols: list[Column], as_of: date, settings: Any
         if ident in counted:
             continue
         base_ev = {"ctype": c.ctype, "newest_date": c.newest.isoformat() if c.newest else None,
-                   "newest_item": c.newest_item, "items": len(c.items) + len(c.article_dates),
+                   "newest_item": c.newest_item, "items": c.item_count(),
                    "undated": c.undated, "as_of": as_of.isoformat(), "level": c.level,
                    "pages": len(c.pages)}
         if c.blank:
@@ -523,29 +528,26 @@ def check_links(data: SiteData, settings: Any = None) -> list[Finding]:
     """link.broken, one finding per broken target with the pages it appears on."""
     home = data.homepage()
     home_url = home.url if home else None
-    status: dict[str, tuple[int | None, str | None, str]] = {}
-    for r in data.conn.execute("SELECT target, status, error FROM link_status WHERE inspection_id=?"
-                               " AND target IN (SELECT target FROM links WHERE inspection_id=? AND site_id=?)",
-                               (data.iid, data.iid, data.site_id)):
-        status[r[0]] = (r[1], r[2], "link check")
     occurrences: dict[str, dict[str, Any]] = {}
-    for r in data.conn.execute("SELECT page_url, target, anchor, kind, hidden, external FROM links"
-                               " WHERE inspection_id=? AND site_id=?", (data.iid, data.site_id)):
+    # Only failing targets come back from SQLite: a link's status is its link check
+    # (outside links, images, attachments) or else the sweep's own fetch of the page.
+    rows = data.conn.execute(
+        "SELECT l.page_url, l.target, l.anchor, l.kind, l.external,"
+        " CASE WHEN s.target IS NOT NULL THEN s.status ELSE p.status END AS st,"
+        " CASE WHEN s.target IS NOT NULL THEN s.error ELSE p.error END AS err,"
+        " CASE WHEN s.target IS NOT NULL THEN 'link check' ELSE 'sweep' END AS via"
+        " FROM links l"
+        " LEFT JOIN link_status s ON s.inspection_id=l.inspection_id AND s.target=l.target"
+        " LEFT JOIN pages p ON s.target IS NULL AND p.inspection_id=l.inspection_id AND p.url=l.target"
+        " WHERE l.inspection_id=? AND l.site_id=? AND (l.hidden IS NULL OR l.hidden=0)"
+        " AND (s.target IS NOT NULL OR p.url IS NOT NULL)"
+        " AND (st >= 400 OR (err IS NOT NULL AND (st IS NULL OR st=0)))",
+        (data.iid, data.site_id))
+    for r in rows:
         target = r["target"]
-        if r["hidden"] or not target or not target.startswith(("http://", "https://")):
+        if not target or not target.startswith(("http://", "https://")):
             continue
-        st = status.get(target)
-        if st is None:
-            p = data.page(target)
-            if p is None:
-                row = data.conn.execute("SELECT status, error FROM pages WHERE inspection_id=? AND url=?",
-                                        (data.iid, target)).fetchone()
-                if row is None:
-                    continue  # not checked (out of scope and link checks off, or capped)
-                st = (row[0], row[1], "sweep")
-            else:
-                st = (p.status, p.error, "sweep")
-            status[target] = st
+        st = (r["st"], r["err"], r["via"])
         if not _broken(st[0], st[1]):
             continue
         o = occurrences.setdefault(target, {"pages": [], "anchors": [], "kinds": set(),

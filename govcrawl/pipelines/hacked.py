@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import sqlite3
 import time
 from collections import Counter
@@ -46,6 +47,7 @@ logger = logging.getLogger(__name__)
 SPIDER_UA = "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)"
 BROWSER_UA = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
               "Chrome/124.0.0.0 Safari/537.36")
+_ARTICLE = re.compile(r"/t\d{8}_\d+|/20\d{2}[01]\d|/\d{4,}\.s?html?|[?&](id|articleid|newsid)=\d", re.I)
 _LINK_TAG = {"a": "a", "attachment": "a", "iframe": "iframe", "script": "script"}
 
 
@@ -60,19 +62,20 @@ def to_found(links: list[Link]) -> list[FoundLink]:
 
 
 class HackedPagePipeline:
-    def __init__(self, crawler: Any, *, rules: HackedRules, sample: int = 5, cloak: bool = True,
-                 render: bool = True, suspect_render: int = 10, outbound_max: int = 30,
-                 store_path: str | None = None, max_per_target: int = 50) -> None:
+    def __init__(self, crawler: Any, *, rules: HackedRules, sample: int = 5, render_sample: int = 3,
+                 cloak: bool = True, render: bool = True, suspect_render: int = 10,
+                 outbound_max: int = 30, store_path: str | None = None,
+                 max_per_target: int = 50) -> None:
         self.crawler = crawler
         self.rules = rules
         self.sample = max(0, sample)
+        self.render_sample = max(0, render_sample)
         self.cloak = cloak
         self.render = render
         self.suspect_render = max(0, suspect_render)
         self.outbound_max = max(0, outbound_max)
         self.store_path = store_path
         self.max_per_target = max_per_target
-        self._sampled: Counter[str] = Counter()
         self._rendered_suspects: Counter[str] = Counter()
         self._outside_fetched: Counter[str] = Counter()
         self._outside: dict[str, "asyncio.Future[tuple[str, str, str] | None]"] = {}
@@ -92,6 +95,7 @@ class HackedPagePipeline:
         rules = HackedRules(TextJudge(lexicon_dir=s.get("GOVCRAWL_LEXICONS") or None), HostJudge(signals))
         return cls(crawler, rules=rules,
                    sample=s.getint("GOVCRAWL_HACKED_SAMPLE", 5),
+                   render_sample=s.getint("GOVCRAWL_HACKED_RENDER_SAMPLE", 3),
                    cloak=s.getbool("GOVCRAWL_HACKED_CLOAKING", True),
                    render=s.getbool("GOVCRAWL_HACKED_RENDER", True) and s.getbool("GOVCRAWL_BROWSER", True),
                    suspect_render=s.getint("GOVCRAWL_HACKED_SUSPECT_RENDER", 10),
@@ -180,10 +184,13 @@ class HackedPagePipeline:
         jobs = []
         if self.outbound_max:
             jobs.append(self._outside_pages(item, outbound, date))
-        sampled = self._take_sample(item)
-        suspect = self._suspect(a, item.site_id)
-        if (sampled and (self.cloak or self.render)) or suspect:
-            jobs.append(self._versions(item, a, found, in_site, date, sampled, suspect))
+        if item.page_type == "homepage" and self.sample and (self.cloak or self.render):
+            for n, (page_url, crawl) in enumerate(self._pick_sample(item, a, in_site)):
+                jobs.append(self._versions(page_url, item, crawl, in_site, date, n < self.render_sample,
+                                           "homepage" if n == 0 else "sample"))
+        elif self._suspect(a, item.site_id):
+            crawl = self._crawl_version(item, a)
+            jobs.append(self._versions(url, item, crawl, in_site, date, True, "suspect", cloak=False))
         if jobs:
             for res in await asyncio.gather(*jobs, return_exceptions=True):
                 if isinstance(res, BaseException):
@@ -204,17 +211,34 @@ class HackedPagePipeline:
         item.findings.extend(kept)
 
     # -- sampling --------------------------------------------------------------------------------
-    def _take_sample(self, item: PageItem) -> bool:
-        """The homepage always; other pages while the site's sample is not full (the
-        homepage keeps one place of GOVCRAWL_HACKED_SAMPLE whenever it arrives)."""
-        if not self.sample or (item.status or 200) >= 400:
-            return False
-        if item.page_type == "homepage":
-            return True
-        if self._sampled[item.site_id] < self.sample - 1:
-            self._sampled[item.site_id] += 1
-            return True
-        return False
+    def _pick_sample(self, item: PageItem, a: Analysis,
+                     in_site: Callable[[str], bool]) -> list[tuple[str, Version | None]]:
+        """The homepage and the first pages it links to, articles first, in page order.
+
+        Picked when the homepage passes (not from arrival order), so the sample is the same on
+        every run; the pages an attacker prefers are the homepage and what it features."""
+        chosen: list[tuple[str, Version | None]] = [(item.url, self._crawl_version(item, a))]
+        seen = {item.url.split("#")[0], (item.final_url or item.url).split("#")[0]}
+        articles: list[str] = []
+        others: list[str] = []
+        for lk in a.links:
+            u = lk.url.split("#")[0]
+            if lk.tag != "a" or not in_site(u) or u in seen or lk.reason:
+                continue
+            seen.add(u)
+            path = u.split("?")[0].rsplit("/", 1)[-1].lower()
+            if path.endswith((".pdf", ".doc", ".docx", ".xls", ".xlsx", ".zip", ".rar", ".jpg", ".png")):
+                continue
+            (articles if _ARTICLE.search(u) else others).append(u)
+        for u in (articles + others)[: self.sample - 1]:
+            chosen.append((u, None))
+        return chosen
+
+    @staticmethod
+    def _crawl_version(item: PageItem, a: Analysis) -> Version:
+        return Version(label="crawl", title=item.title, text=item.full_text or item.text,
+                       links=to_found(item.links) or a.links, final_url=item.final_url or item.url,
+                       status=item.status, analysis=a)
 
     def _suspect(self, a: Analysis, site_id: str) -> bool:
         """Static reading that a browser should confirm: obfuscated or search-engine-conditional
@@ -269,46 +293,49 @@ class HackedPagePipeline:
                        links=to_found(page.links) or a.links, final_url=resp.url, status=resp.status,
                        analysis=a)
 
-    async def _versions(self, item: PageItem, a: Analysis, static: list[Finding],
-                        in_site: Callable[[str], bool], date: Any, sampled: bool,
-                        suspect: bool) -> list[Finding]:
-        url, sid = item.url, item.site_id
-        referer = "https://www.baidu.com/s?wd=" + quote((item.title or host_of(url))[:40])
-        crawl = Version(label="crawl", title=item.title, text=item.full_text or item.text,
-                        links=to_found(item.links) or a.links, final_url=item.final_url or url,
-                        status=item.status, analysis=a)
+    async def _versions(self, url: str, item: PageItem, crawl: Version | None,
+                        in_site: Callable[[str], bool], date: Any, render: bool, why: str,
+                        cloak: bool | None = None) -> list[Finding]:
+        """Fetch `url` as Baiduspider (baidu.com referer) and as a browser, render it, compare."""
+        sid = item.site_id
+        cloak = self.cloak if cloak is None else cloak
+        title_hint = crawl.title if crawl is not None else ""
+        referer = "https://www.baidu.com/s?wd=" + quote((title_hint or host_of(url))[:40])
         jobs: dict[str, Any] = {}
-        if sampled and self.cloak:
+        if cloak:
             jobs["spider"] = self._fetch(url, sid, ua=SPIDER_UA, referer=referer)
             jobs["browser"] = self._fetch(url, sid, ua=BROWSER_UA)
-        if self.render and (sampled or suspect):
+        if render and self.render:
             jobs["rendered"] = self._fetch(url, sid, ua=BROWSER_UA, referer=referer, render=True)
+        if not jobs:
+            return []
         results = dict(zip(jobs, await asyncio.gather(*jobs.values())))
-        found: list[Finding] = []
         versions = {k: self._version(k, r, in_site) for k, r in results.items()}
-        if "rendered" in results and results["rendered"] is not None and \
+        if results.get("rendered") is not None and \
                 "playwright" not in (getattr(results["rendered"], "flags", None) or []):
             versions["rendered"] = None  # no browser handler installed: not a rendering
             self.stats["render_unavailable"] += 1
         browser, spider, rendered = versions.get("browser"), versions.get("spider"), versions.get("rendered")
-        if spider is not None:
-            found += self.rules.compare(sid, url, date, browser or crawl, spider, "cloaking")
-        if browser is not None:
+        base = browser or crawl
+        found: list[Finding] = []
+        if spider is not None and base is not None:
+            found += self.rules.compare(sid, url, date, base, spider, "cloaking")
+        if browser is not None and crawl is not None:
             found += self.rules.compare(sid, url, date, crawl, browser, "cloaking")
         if rendered is not None:
-            found += self.rules.compare(sid, url, date, browser or crawl, rendered, "rendering")
+            if base is not None:
+                found += self.rules.compare(sid, url, date, base, rendered, "rendering")
             if rendered.analysis is not None:
-                static_keys = {f.key for f in static}
+                static = base.analysis if base is not None and base.analysis is not None else None
+                static_keys = {f.key for f in self.rules.page(sid, url, date, static, [])} if static else set()
                 for f in self.rules.page(sid, url, date, rendered.analysis, []):
                     if f.key not in static_keys and f.rule != UNSAFE:
                         f.evidence["seen_in"] = "rendered DOM"
                         found.append(f)
         for f in found:
-            f.evidence.setdefault("sample", "homepage" if item.page_type == "homepage" else
-                                  ("sample" if sampled else "suspect"))
-        self.stats["sampled_pages"] += int(sampled)
-        self.stats["suspect_pages"] += int(suspect and not sampled)
-        return found
+            f.evidence.setdefault("sample", why)
+        self.stats["sampled_pages" if why != "suspect" else "suspect_pages"] += 1
+        return merge(found)
 
     async def _outside_pages(self, item: PageItem, links: list[FoundLink], date: Any) -> list[Finding]:
         """Fetch each linked outside host once per sweep (capped per site) and judge its page."""

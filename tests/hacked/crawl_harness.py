@@ -67,6 +67,7 @@ def main() -> None:
         "ITEM_PIPELINES": {"govcrawl.pipelines.hacked.HackedPagePipeline": 400,
                            "crawl_harness.Collect": 900},
         "GOVCRAWL_HACKED_SAMPLE": sample,
+        "GOVCRAWL_HACKED_RENDER_SAMPLE": sample,
         "GOVCRAWL_HACKED_RENDER": render,
         "GOVCRAWL_BROWSER": render,
         "LOG_LEVEL": "WARNING",

@@ -108,10 +108,12 @@ def crawl(base: str, tmp: Path, *, sample: int, render: bool) -> dict[str, Any]:
                           text=True, timeout=240)
     assert proc.returncode == 0 and out.exists(), proc.stderr[-3000:]
     data = json.loads(out.read_text(encoding="utf-8"))
-    data["by_path"] = {}
+    # findings by the page they are about (sample findings ride on the homepage item)
+    data["by_path"] = {"/" + it["url"].split("/", 3)[3]: [] for it in data["items"]}
     for it in data["items"]:
-        path = "/" + it["url"].split("/", 3)[3]
-        data["by_path"][path] = [(f["rule"], f["severity"], f["where"]) for f in it["findings"]]
+        for f in it["findings"]:
+            path = "/" + f["url"].split("/", 3)[3]
+            data["by_path"].setdefault(path, []).append((f["rule"], f["severity"], f["where"]))
     return data
 
 

@@ -43,6 +43,7 @@ class Progress:
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.request_scheduled, signal=signals.request_scheduled)
         crawler.signals.connect(ext.request_left, signal=signals.request_left_downloader)
+        crawler.signals.connect(ext.request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
         return ext
 
@@ -55,6 +56,12 @@ class Progress:
         sid = request.meta.get("site_id")
         if sid:
             self.scheduled[sid] += 1
+
+    def request_dropped(self, request: Any, spider: Any) -> None:
+        """Filtered as a duplicate (or dropped by the scheduler): never queued."""
+        sid = request.meta.get("site_id")
+        if sid:
+            self.scheduled[sid] -= 1
 
     def request_left(self, request: Any, spider: Any) -> None:
         sid = request.meta.get("site_id")

@@ -63,7 +63,7 @@ _INTERACTION = re.compile(r"信箱|留言|咨询|互动|来信|投诉|建言|问
 _SKIP_SCHEME = ("javascript:", "mailto:", "tel:", "data:", "about:", "#", "vbscript:")
 _TRS_PAGE = re.compile(r"createPageHTML\s*\(([^)]*)\)")
 _DATAPROXY = re.compile(r"""["']?([^"'\s()]*dataproxy\.jsp[^"'\s()]*)""")
-_JSON_URL = re.compile(r"""["'`]((?:https?://[^"'`\s]+|/|\.\.?/)[^"'`\s<>]*?(?:\.json|/api/|/json/|getList|list\.do|/data/)[^"'`\s<>]*)["'`]""")
+_JSON_URL = re.compile(r"""["'`]((?:https?://[^"'`\s]+|(?=/)|\.\.?/)[^"'`\s<>]*?(?:\.json|/api/|/json/|getList|list\.do|/data/)[^"'`\s<>]*)["'`]""")
 _SCRIPT_BUILDS = re.compile(r"innerHTML|appendChild|insertAdjacentHTML|document\.write|\.append\(|\.html\(")
 _TOTAL_PAGES = re.compile(r"共\s*(\d+)\s*页")
 _LETTER_SUBMIT = re.compile(r"(?:来信|留言|提交|咨询|投诉|提问|写信)(?:时间|日期)")

@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import re
+from functools import partial
 from collections import Counter, defaultdict
 from datetime import date, datetime
 from pathlib import Path
@@ -107,6 +108,7 @@ class SweepSpider(scrapy.Spider):
         self.scope_map = ScopeMap(self.registry.sites)
         self.inspection_id: int = 0
         self.previous_pages: dict[str, dict[str, Any]] = {}
+        self.dist: Any = None  # govcrawl.dist.Worker in a distributed sweep
         self._pattern_counts: Counter[tuple[str, str]] = Counter()
         self._capped: set[tuple[str, str]] = set()
         self._pages_per_site: Counter[str] = Counter()
@@ -154,7 +156,16 @@ class SweepSpider(scrapy.Spider):
         store = Store(self.store_path)
         jobdir = crawler.settings.get("JOBDIR")
         marker = Path(jobdir) / "govcrawl-inspection.json" if jobdir else None
-        if marker and marker.exists():
+        # distributed sweep (GOVCRAWL_REDIS_URL): join or create the shared inspection
+        from govcrawl.dist import open_worker
+
+        self.dist = open_worker(crawler, self, store, create=lambda: store.create_inspection(
+            as_of=self.as_of.isoformat(), registry_path=self.registry.path,
+            registry=self.registry.to_dict(), kind="sites", period=self.period,
+            scope=self.scope_kind, sample_seed=self.sample_seed, settings={"sites": sorted(self.sites)}))
+        if self.dist is not None:
+            self.inspection_id, self.as_of = self.dist.inspection_id, date.fromisoformat(self.dist.as_of)
+        elif marker and marker.exists():
             data = json.loads(marker.read_text())
             self.inspection_id = int(data["inspection_id"])
             self.as_of = date.fromisoformat(data["as_of"])
@@ -282,7 +293,7 @@ class SweepSpider(scrapy.Spider):
             return
         item.content_hash = hashlib.sha1(response.body).hexdigest()
         page = parse_page(url, response.body, content_type=ctype, site_home=site.url,
-                          in_site=lambda u: self.scope_map.owner(u) == site.id, as_of=self.as_of)
+                          in_site=partial(_owned_by, self.scope_map, site.id), as_of=self.as_of)
         if not page.is_html:
             item.page_type = "attachment"
             yield item
@@ -446,6 +457,13 @@ class SweepSpider(scrapy.Spider):
     def on_idle(self, spider: Any) -> None:
         if spider is not self or self._finalized:
             return
+        if self.dist is not None:
+            # distributed: raises DontCloseSpider while other workers crawl; None when
+            # another worker finalizes; else the whole inspection's pages per site
+            counts = self.dist.finalize_gate()
+            if counts is None:
+                return
+            self._pages_per_site = Counter(counts)
         self._finalized = True
         for site in self.sites.values():
             if self._pages_per_site[site.id] == 0:
@@ -458,6 +476,10 @@ class SweepSpider(scrapy.Spider):
     def finalize(self, response: Response, site_id: str) -> Iterable[Any]:
         yield SiteDone(inspection_id=self.inspection_id, site_id=site_id, as_of=self.as_of.isoformat(),
                        stats={"store": self.store_path, "pages": self._pages_per_site[site_id]})
+
+
+def _owned_by(scope: ScopeMap, site_id: str, url: str) -> bool:
+    return scope.owner(url) == site_id
 
 
 def _with_params(url: str, params: dict[str, str]) -> str:

@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "govcrawl.cli.report",
     "govcrawl.cli.demo",
     "govcrawl.cli.media",
+    "govcrawl.cli.checktext",
 ]
 
 

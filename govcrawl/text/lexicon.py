@@ -1,0 +1,381 @@
+"""Loading and validating the lexicons in `lexicons/`.
+
+Users edit these files; a mistake must stop the start with one line naming the
+file and the line, never be skipped silently.  Formats (see
+docs/text-checks.md):
+
+* illegal.txt            term  category  severity  [brand]
+* illegal_allow.txt      one legitimate word per line
+* leaders.yaml           titles (with the forms written before/after a name), leaders
+* formulations.txt       one canonical formulation per line
+* prohibited.yaml        新华社 banned / cautioned terms, replacement, context rule
+* confusions.txt         wrong  right
+* words.txt              official-writing words  [frequency]
+* typo.yaml              settings of the dictionary typo detector
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ILLEGAL_CATEGORIES = ("色情", "赌博", "暴力", "反动", "诈骗", "违禁品")
+SEVERITIES = ("veto", "deduct", "notice")
+_HAN = re.compile(r"^[\u3400-\u9fffA-Za-z0-9\uff10-\uff19\uff21-\uff5a·]+$")
+
+
+class LexiconError(ValueError):
+    """A lexicon file is wrong; the message names the file and line."""
+
+
+@dataclass
+class IllegalTerm:
+    term: str
+    category: str
+    severity: str
+    brand: bool = False  # short brand name: needs spam context or symbol padding
+    line: int = 0
+
+
+@dataclass
+class TitleDef:
+    name: str
+    before: list[str]  # written before a name: 国务院总理李强
+    after: list[str]  # written after a name: 李强总理
+
+
+@dataclass
+class Tenure:
+    title: str
+    start: dt.date
+    end: dt.date | None  # None: still held
+
+    def holds(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day < self.end)
+
+    def overlaps_year(self, year: int) -> bool:
+        return self.start.year <= year and (self.end is None or self.end.year >= year)
+
+
+@dataclass
+class Leader:
+    name: str
+    tenures: list[Tenure]
+    wrong: list[str] = field(default_factory=list)
+    line: int = 0
+
+
+@dataclass
+class Prohibited:
+    term: str
+    suggestion: str
+    level: str  # banned | cautioned
+    note: str = ""
+    before_year: int | None = None  # fine when a year before this one is written near it
+    quoted: bool = False  # fine inside quotation marks or 《》
+    not_after: list[str] = field(default_factory=list)  # fine right after these (所谓)
+    not_before: list[str] = field(default_factory=list)  # fine right before these
+    line: int = 0
+
+
+@dataclass
+class TypoSettings:
+    dictionary: str = "jieba"  # jieba | none | a path to a "word freq" file
+    min_freq: int = 20
+    min_freq_short: int = 200  # two-character words
+    min_len: int = 2
+    max_len: int = 6
+    margin: float = 8.0
+    skip_chars: str = ""
+    language_model: str = ""  # optional: learned word frequencies (govcrawl check-text --learn)
+
+
+@dataclass
+class Lexicons:
+    directory: Path
+    illegal: list[IllegalTerm]
+    illegal_allow: list[str]
+    titles: dict[str, TitleDef]
+    leaders: list[Leader]
+    formulations: list[str]
+    prohibited: list[Prohibited]
+    confusions: list[tuple[str, str, int]]
+    words: dict[str, int]
+    typo: TypoSettings
+
+
+def _lines(path: Path):
+    """(line number, stripped content) of a one-entry-a-line file; # starts a comment."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise LexiconError(f"{path}: not UTF-8 text") from None
+    for n, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if line:
+            yield n, line
+
+
+def _yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise LexiconError(f"{path}: not UTF-8 text") from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise LexiconError(f"{path}{line}: YAML syntax error: {problem}") from None
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that records the line of every mapping (for error messages)."""
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
+    d = yaml.SafeLoader.construct_mapping(loader, node, deep=True)
+    d["__line__"] = node.start_mark.line + 1
+    return d
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _yaml_lines(path: Path) -> Any:
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    except UnicodeDecodeError:
+        raise LexiconError(f"{path}: not UTF-8 text") from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise LexiconError(f"{path}{line}: YAML syntax error: {problem}") from None
+
+
+def _term(path: Path, n: int, s: Any, what: str = "term") -> str:
+    if not isinstance(s, str) or not s.strip():
+        raise LexiconError(f"{path}:{n}: empty or non-text {what}")
+    s = s.strip()
+    if not _HAN.match(s):
+        raise LexiconError(f"{path}:{n}: {what} {s!r} may contain only Chinese characters, "
+                           f"letters and digits")
+    return s
+
+
+def _date(path: Path, n: int, v: Any, what: str) -> dt.date:
+    if isinstance(v, dt.date):
+        return v
+    try:
+        return dt.date.fromisoformat(str(v))
+    except ValueError:
+        raise LexiconError(f"{path}:{n}: {what} {v!r} is not a date (YYYY-MM-DD)") from None
+
+
+def load_illegal(path: Path) -> list[IllegalTerm]:
+    out = []
+    seen: dict[str, int] = {}
+    for n, line in _lines(path):
+        parts = line.split()
+        if len(parts) not in (3, 4):
+            raise LexiconError(f"{path}:{n}: want 'term category severity [brand]', got {line!r}")
+        term = _term(path, n, parts[0])
+        cat, sev = parts[1], parts[2]
+        if cat not in ILLEGAL_CATEGORIES:
+            raise LexiconError(f"{path}:{n}: unknown category {cat!r} (want one of "
+                               f"{', '.join(ILLEGAL_CATEGORIES)})")
+        if sev not in SEVERITIES:
+            raise LexiconError(f"{path}:{n}: unknown severity {sev!r} (want veto, deduct or notice)")
+        if len(parts) == 4 and parts[3] != "brand":
+            raise LexiconError(f"{path}:{n}: unknown flag {parts[3]!r} (the only flag is 'brand')")
+        if term.lower() in seen:
+            raise LexiconError(f"{path}:{n}: duplicate term {term!r} (first on line {seen[term.lower()]})")
+        seen[term.lower()] = n
+        out.append(IllegalTerm(term, cat, sev, len(parts) == 4, n))
+    return out
+
+
+def load_wordlist(path: Path) -> list[str]:
+    return [_term(path, n, line) for n, line in _lines(path)]
+
+
+def load_words(path: Path) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for n, line in _lines(path):
+        parts = line.split()
+        if len(parts) > 2:
+            raise LexiconError(f"{path}:{n}: want 'word [frequency]', got {line!r}")
+        w = _term(path, n, parts[0], "word")
+        f = 5000
+        if len(parts) == 2:
+            if not parts[1].isdigit():
+                raise LexiconError(f"{path}:{n}: frequency {parts[1]!r} is not a whole number")
+            f = int(parts[1])
+        out[w] = f
+    return out
+
+
+def load_confusions(path: Path) -> list[tuple[str, str, int]]:
+    out = []
+    seen: dict[str, int] = {}
+    for n, line in _lines(path):
+        parts = line.split()
+        if len(parts) != 2:
+            raise LexiconError(f"{path}:{n}: want 'wrong right', got {line!r}")
+        wrong, right = _term(path, n, parts[0], "wrong form"), _term(path, n, parts[1], "right form")
+        if wrong == right:
+            raise LexiconError(f"{path}:{n}: wrong and right forms are the same ({wrong})")
+        if wrong in seen:
+            raise LexiconError(f"{path}:{n}: duplicate wrong form {wrong!r} (first on line {seen[wrong]})")
+        seen[wrong] = n
+        out.append((wrong, right, n))
+    return out
+
+
+def load_leaders(path: Path) -> tuple[dict[str, TitleDef], list[Leader]]:
+    data = _yaml_lines(path)
+    if not isinstance(data, dict) or "titles" not in data or "leaders" not in data:
+        raise LexiconError(f"{path}: want a mapping with 'titles:' and 'leaders:'")
+    titles: dict[str, TitleDef] = {}
+    raw_titles = data["titles"]
+    if not isinstance(raw_titles, dict):
+        raise LexiconError(f"{path}: 'titles' must be a mapping of title → before/after forms")
+    for name, spec in raw_titles.items():
+        if name == "__line__":
+            continue
+        n = spec.get("__line__", 0) if isinstance(spec, dict) else raw_titles.get("__line__", 0)
+        if not isinstance(spec, dict):
+            raise LexiconError(f"{path}:{n}: title {name!r}: want before: [...] and/or after: [...]")
+        unknown = set(spec) - {"before", "after", "__line__"}
+        if unknown:
+            raise LexiconError(f"{path}:{n}: title {name!r}: unknown key(s) {', '.join(sorted(unknown))}")
+        before = [_term(path, n, t, "title form") for t in (spec.get("before") or [])]
+        after = [_term(path, n, t, "title form") for t in (spec.get("after") or [])]
+        if not before and not after:
+            raise LexiconError(f"{path}:{n}: title {name!r} has no forms")
+        titles[name] = TitleDef(name, before, after)
+    leaders: list[Leader] = []
+    names: dict[str, int] = {}
+    raw_leaders = data["leaders"]
+    if not isinstance(raw_leaders, list):
+        raise LexiconError(f"{path}: 'leaders' must be a list")
+    for entry in raw_leaders:
+        if not isinstance(entry, dict):
+            raise LexiconError(f"{path}: each leader must be a mapping (name, titles, wrong)")
+        n = entry.get("__line__", 0)
+        unknown = set(entry) - {"name", "titles", "wrong", "__line__"}
+        if unknown:
+            raise LexiconError(f"{path}:{n}: unknown key(s) {', '.join(sorted(unknown))}")
+        name = _term(path, n, entry.get("name"), "name")
+        if name in names:
+            raise LexiconError(f"{path}:{n}: duplicate leader {name} (first on line {names[name]})")
+        names[name] = n
+        tenures = []
+        for t in entry.get("titles") or []:
+            tn = t.get("__line__", n) if isinstance(t, dict) else n
+            if not isinstance(t, dict) or "title" not in t or "from" not in t:
+                raise LexiconError(f"{path}:{tn}: {name}: each title needs 'title' and 'from'")
+            if t["title"] not in titles:
+                raise LexiconError(f"{path}:{tn}: {name}: title {t['title']!r} is not defined under titles:")
+            start = _date(path, tn, t["from"], "from")
+            end = _date(path, tn, t["to"], "to") if t.get("to") not in (None, "") else None
+            if end is not None and end <= start:
+                raise LexiconError(f"{path}:{tn}: {name}: 'to' {end} is not after 'from' {start}")
+            tenures.append(Tenure(t["title"], start, end))
+        if not tenures:
+            raise LexiconError(f"{path}:{n}: leader {name} has no titles")
+        wrong = [_term(path, n, w, "wrong name") for w in (entry.get("wrong") or [])]
+        leaders.append(Leader(name, tenures, wrong, n))
+    return titles, leaders
+
+
+def load_prohibited(path: Path) -> list[Prohibited]:
+    data = _yaml_lines(path)
+    if not isinstance(data, list):
+        raise LexiconError(f"{path}: want a list of entries (term, suggestion, level, unless)")
+    out = []
+    for e in data:
+        if not isinstance(e, dict):
+            raise LexiconError(f"{path}: each entry must be a mapping")
+        n = e.get("__line__", 0)
+        unknown = set(e) - {"term", "suggestion", "level", "note", "unless", "__line__"}
+        if unknown:
+            raise LexiconError(f"{path}:{n}: unknown key(s) {', '.join(sorted(unknown))}")
+        term = _term(path, n, e.get("term"))
+        sugg = e.get("suggestion")
+        if not isinstance(sugg, str) or not sugg.strip():
+            raise LexiconError(f"{path}:{n}: {term}: 'suggestion' is required")
+        level = e.get("level", "banned")
+        if level not in ("banned", "cautioned"):
+            raise LexiconError(f"{path}:{n}: {term}: level {level!r} (want banned or cautioned)")
+        p = Prohibited(term, sugg.strip(), level, str(e.get("note") or ""), line=n)
+        unless = e.get("unless") or {}
+        if not isinstance(unless, dict):
+            raise LexiconError(f"{path}:{n}: {term}: 'unless' must be a mapping")
+        bad = set(unless) - {"before_year", "quoted", "after", "before", "__line__"}
+        if bad:
+            raise LexiconError(f"{path}:{n}: {term}: unknown context rule(s) {', '.join(sorted(bad))}")
+        if "before_year" in unless:
+            if not isinstance(unless["before_year"], int):
+                raise LexiconError(f"{path}:{n}: {term}: before_year must be a year")
+            p.before_year = unless["before_year"]
+        p.quoted = bool(unless.get("quoted", False))
+        for key, attr in (("after", "not_after"), ("before", "not_before")):
+            v = unless.get(key) or []
+            if not isinstance(v, list) or not all(isinstance(x, str) and x for x in v):
+                raise LexiconError(f"{path}:{n}: {term}: unless.{key} must be a list of words")
+            setattr(p, attr, v)
+        out.append(p)
+    return out
+
+
+def load_typo(path: Path) -> TypoSettings:
+    data = _yaml(path) or {}
+    if not isinstance(data, dict):
+        raise LexiconError(f"{path}: want a mapping of settings")
+    s = TypoSettings()
+    for k, v in data.items():
+        if not hasattr(s, k):
+            raise LexiconError(f"{path}: unknown setting {k!r}")
+        want = type(getattr(s, k))
+        if want is float and isinstance(v, int):
+            v = float(v)
+        if v is None and want is str:
+            v = ""
+        if not isinstance(v, want):
+            raise LexiconError(f"{path}: setting {k} must be {want.__name__}, got {v!r}")
+        setattr(s, k, v)
+    return s
+
+
+def load_all(directory: str | Path) -> Lexicons:
+    d = Path(directory)
+    if not d.is_dir():
+        raise LexiconError(f"{d}: lexicon directory not found")
+
+    def opt(name: str) -> Path | None:
+        p = d / name
+        return p if p.is_file() else None
+
+    titles: dict[str, TitleDef] = {}
+    leaders: list[Leader] = []
+    if (p := opt("leaders.yaml")) is not None:
+        titles, leaders = load_leaders(p)
+    typo = load_typo(p) if (p := opt("typo.yaml")) is not None else TypoSettings(dictionary="none")
+    return Lexicons(
+        directory=d,
+        illegal=load_illegal(p) if (p := opt("illegal.txt")) else [],
+        illegal_allow=load_wordlist(p) if (p := opt("illegal_allow.txt")) else [],
+        titles=titles,
+        leaders=leaders,
+        formulations=load_wordlist(p) if (p := opt("formulations.txt")) else [],
+        prohibited=load_prohibited(p) if (p := opt("prohibited.yaml")) else [],
+        confusions=load_confusions(p) if (p := opt("confusions.txt")) else [],
+        words=load_words(p) if (p := opt("words.txt")) else {},
+        typo=typo,
+    )

@@ -1,0 +1,185 @@
+"""The dictionary typo detector: near-miss non-words found by an automaton,
+confirmed by a word-frequency segmentation score.
+
+Candidates: every word of the dictionary (jieba's bundled one plus our
+`words.txt`, plus learned frequencies when configured) with one character
+replaced by a same-pinyin-same-tone or similar-shape character, when the result
+is not itself a word (机制 → 机智 is a word, so never a candidate; 总体方案 →
+总休方案 is).  All candidates go into one ahocorasick-rs automaton; a clean
+sentence rarely contains one.
+
+Confirmation: a candidate is also a substring of correct text more often than
+one would think (安全基础 contains 安全基, a near-miss of 安全期).  So the window
+around it is segmented twice with a unigram word model (jieba's frequencies),
+as written and as corrected; only when the corrected window scores better by
+`margin` (natural log units) is it reported.  This runs on candidates only.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from dataclasses import dataclass
+
+import ahocorasick_rs as ac
+
+from govcrawl.text.confusable import Confusions, common_chars, read_jieba_words
+from govcrawl.text.lexicon import TypoSettings
+
+log = logging.getLogger(__name__)
+_CJK_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
+_CLAUSE_END = set("，。；：！？、,.;:!?\n\r\t \"'“”‘’（）()《》〈〉【】[]")
+# Function characters whose swaps are grammar, not spelling (的/地/得 …): never
+# the changed character of a candidate.
+DEFAULT_SKIP = "的地得在再做作他她它那哪么吗嘛呢已以之只至致其及即既"
+
+
+@dataclass
+class TypoCandidate:
+    start: int
+    end: int
+    wrong: str
+    right: str
+    score: float
+
+
+class DictTypoDetector:
+    """Near-miss non-words of a dictionary, confirmed by a segmentation score."""
+
+    def __init__(self, settings: TypoSettings, conf: Confusions, extra_words: dict[str, int],
+                 protected: set[str] | None = None):
+        self.s = settings
+        self.conf = conf
+        words: dict[str, int] = {}
+        if settings.dictionary == "jieba":
+            words = read_jieba_words()
+        elif settings.dictionary not in ("", "none"):
+            from pathlib import Path
+
+            words = read_jieba_words(Path(settings.dictionary))
+        if settings.language_model:
+            from govcrawl.text.learn import read_learned
+
+            for w, f in read_learned(settings.language_model).items():
+                if f > words.get(w, 0):
+                    words[w] = f
+        for w, f in extra_words.items():
+            if f > words.get(w, 0):
+                words[w] = f
+        self.words = words
+        total = float(sum(words.values()) or 1)
+        lt = math.log(total)
+        self.logp = {w: math.log(f) - lt for w, f in words.items() if f > 0}
+        self.unk = -lt - 2.0
+        self.maxlen = 8
+        prefixes: set[str] = set()
+        for w in words:
+            if len(w) <= self.maxlen:
+                for i in range(1, len(w)):
+                    prefixes.add(w[:i])
+        self.prefixes = prefixes
+        self.skip = set(settings.skip_chars or DEFAULT_SKIP)
+        self.protected = protected or set()
+        self._near: dict[str, tuple[str, ...]] = {}
+        self.n_candidates = 0
+        self._ac = self._build()
+
+    def near(self, c: str) -> tuple[str, ...]:
+        r = self._near.get(c)
+        if r is None:
+            common = common_chars()
+            r = tuple(sorted(d for d in self.conf.near(c, other_tone=False, shape=True)
+                             if d in common and d not in self.skip))
+            self._near[c] = r
+        return r
+
+    def _build(self) -> ac.AhoCorasick | None:
+        s = self.s
+        words = self.words
+        cands: set[str] = set()
+        for w, f in words.items():
+            n = len(w)
+            if n < s.min_len or n > s.max_len:
+                continue
+            if f < (s.min_freq_short if n == 2 else s.min_freq):
+                continue
+            if not _CJK_WORD.match(w):
+                continue
+            for i, c in enumerate(w):
+                if c in self.skip:
+                    continue
+                for d in self.near(c):
+                    v = w[:i] + d + w[i + 1:]
+                    if v not in words and v not in self.protected:
+                        cands.add(v)
+        self.n_candidates = len(cands)
+        if not cands:
+            return None
+        return ac.AhoCorasick(list(cands), matchkind=ac.MatchKind.LeftmostLongest)
+
+    # -- scoring ------------------------------------------------------------
+    def _seg(self, s: str) -> float:
+        """Best log-probability of a segmentation of s (jieba's route, unigram)."""
+        n = len(s)
+        best = [0.0] * (n + 1)
+        logp = self.logp
+        prefixes = self.prefixes
+        unk = self.unk
+        for i in range(n - 1, -1, -1):
+            b = -1e18
+            lim = min(n, i + self.maxlen)
+            for j in range(i + 1, lim + 1):
+                frag = s[i:j]
+                lp = logp.get(frag)
+                if lp is None:
+                    if j == i + 1:
+                        lp = unk
+                    elif frag not in prefixes:
+                        break
+                    else:
+                        continue
+                v = lp + best[j]
+                if v > b:
+                    b = v
+                if frag not in prefixes:
+                    break
+            best[i] = b
+        return best[0]
+
+    def _window(self, text: str, start: int, end: int, pad: int = 5) -> tuple[int, int]:
+        lo = start
+        while lo > 0 and start - lo < pad and text[lo - 1] not in _CLAUSE_END:
+            lo -= 1
+        hi = end
+        while hi < len(text) and hi - end < pad and text[hi] not in _CLAUSE_END:
+            hi += 1
+        return lo, hi
+
+    def find(self, text: str) -> list[TypoCandidate]:
+        if self._ac is None or not text:
+            return []
+        out: list[TypoCandidate] = []
+        words = self.words
+        for _, st, en in self._ac.find_matches_as_indexes(text):
+            v = text[st:en]
+            lo, hi = self._window(text, st, en)
+            left, right = text[lo:st], text[en:hi]
+            base = None
+            best: TypoCandidate | None = None
+            for i, c in enumerate(v):
+                if c in self.skip:
+                    continue
+                for d in self.near(c):
+                    w = v[:i] + d + v[i + 1:]
+                    f = words.get(w)
+                    if f is None or f < (self.s.min_freq_short if len(w) == 2 else self.s.min_freq):
+                        continue
+                    if base is None:
+                        base = self._seg(left + v + right)
+                    score = self._seg(left + w + right) - base
+                    if score > self.s.margin and (best is None or score > best.score):
+                        best = TypoCandidate(st, en, v, w, score)
+            if best is not None:
+                out.append(best)
+        return out

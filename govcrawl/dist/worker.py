@@ -1,0 +1,263 @@
+"""One worker process of a distributed sweep: its identity, leases, acks and heartbeat.
+
+The life of a request, and why nothing is lost when a worker is killed:
+
+1. ``push``: a new request goes into its slot's queue (after the shared dupefilter).
+2. ``pop``: atomically taken from the queue, a lease on its site taken, and a copy
+   recorded under this worker's ``inflight`` hash with a token.
+3. The download ends: the lease is released (after the slot's delay, so the site's
+   politeness holds across workers).
+4. The response is parsed, its items pass the pipelines, its new requests are pushed.
+5. The store pipeline commits a batch; only then are the requests whose processing
+   has ended *acked* (their ``inflight`` copy deleted).
+
+A worker killed anywhere in 2–5 leaves its copies in ``inflight``; once its heartbeat
+key expires, any live worker (or the restarted one) puts them back in the queue.
+Stored rows are upserts keyed by inspection and URL / finding key, so re-processing a
+request never duplicates anything.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import os
+import socket
+import sqlite3
+import threading
+import time
+from typing import Any, Iterable
+
+from govcrawl.dist.redisq import Scripts
+
+logger = logging.getLogger("govcrawl.dist")
+
+
+def _s(v: Any) -> str:
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+
+class Worker:
+    """Per-process handle on an inspection's shared state (see govcrawl.dist.redisq)."""
+
+    def __init__(self, server: Any, prefix: str, worker_id: str, inspection_id: int, as_of: str,
+                 *, heartbeat_ttl: float = 30.0, lease_ttl: float = 120.0,
+                 key_ttl: int = 2 * 86400, default_limit: int = 2, store_path: str = "") -> None:
+        self.server = server
+        self.prefix = prefix
+        self.id = worker_id
+        self.inspection_id = inspection_id
+        self.as_of = as_of
+        self.heartbeat_ttl = heartbeat_ttl
+        self.lease_ttl = lease_ttl
+        self.key_ttl = key_ttl
+        self.default_limit = default_limit
+        self.store_path = store_path
+        self.scripts = Scripts(server)
+        self._tokens = itertools.count(1)
+        self._nonce = f"{os.getpid()}-{time.time():.6f}"
+        # token -> popped request (the very object the engine downloads)
+        self.popped: dict[str, Any] = {}
+        # token -> slot, for leases not released yet
+        self.leases: dict[str, str] = {}
+        self.delays: dict[str, float] = {}
+        self.flush_hook: Any = None  # the store pipeline's flush; set when it opens
+        self.engine: Any = None
+        self.seen_local: set[str] = set()  # fingerprints known to be in the shared dupefilter
+        self.finalizing = False
+        self.inspection_closed = False
+        self._beating: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    def key(self, name: str) -> str:
+        return self.prefix + name
+
+    # -- membership ----------------------------------------------------------------
+    def register(self, limits: dict[str, int], delays: dict[str, float]) -> None:
+        """Join the inspection: heartbeat, our entry, the slots' shared limits."""
+        self.delays = dict(delays)
+        pipe = self.server.pipeline()
+        pipe.set(self.key("alive:" + self.id), self._nonce, px=int(self.heartbeat_ttl * 1000))
+        pipe.sadd(self.key("workers"), self.id)
+        pipe.hset(self.key("info"), self.id, json.dumps(
+            {"host": socket.gethostname(), "pid": os.getpid(), "since": time.time()}))
+        if limits:
+            pipe.hset(self.key("limits"), mapping={k: int(v) for k, v in limits.items()})
+        for name in ("workers", "info", "limits", "dupefilter"):
+            pipe.expire(self.key(name), self.key_ttl)
+        pipe.execute()
+
+    def start_heartbeat(self) -> None:
+        """Keep our `alive` key fresh from a thread: alive means "the process runs", even
+        while the reactor is busy with a long parse or a slow store commit."""
+        if self._beating is not None:
+            return
+        self._stop.clear()
+
+        def run() -> None:
+            while not self._stop.wait(self.heartbeat_ttl / 4):
+                try:
+                    self._refresh()
+                except Exception as e:  # Redis away for a moment: try again next round
+                    logger.warning("heartbeat: %s", e)
+
+        self._beating = threading.Thread(target=run, name="govcrawl-heartbeat", daemon=True)
+        self._beating.start()
+
+    def stop_heartbeat(self) -> None:
+        self._stop.set()
+        self._beating = None
+
+    def _refresh(self) -> None:
+        k = self.key("alive:" + self.id)
+        owner = self.server.get(k)
+        if owner is not None and _s(owner) != self._nonce:
+            logger.error("worker id %s is used by another running process: give each worker its own "
+                         "GOVCRAWL_WORKER_ID", self.id)
+        elif owner is None and self.popped:
+            logger.warning("worker %s: heartbeat expired (no beat for %.0fs); its requests may be "
+                           "fetched twice", self.id, self.heartbeat_ttl)
+        pipe = self.server.pipeline()
+        pipe.set(k, self._nonce, px=int(self.heartbeat_ttl * 1000))
+        pipe.sadd(self.key("workers"), self.id)
+        pipe.expire(self.key("dupefilter"), self.key_ttl)
+        pipe.execute()
+
+    def beat(self) -> int:
+        """Refresh our heartbeat and requeue what dead workers held; returns requests requeued."""
+        self._refresh()
+        moved = int(self.scripts.recover(args=[self.prefix, self.key_ttl]) or 0)
+        if moved:
+            logger.warning("requeued %d request(s) left in flight by dead worker(s)", moved)
+        return moved
+
+    def finished_elsewhere(self) -> bool:
+        return _s(self.server.get(self.key("state")) or b"") == "finished"
+
+    # -- queue -----------------------------------------------------------------------
+    def push(self, slot: str, priority: int, data: bytes) -> None:
+        self.scripts.push(args=[self.prefix, slot, int(priority), data, self.key_ttl])
+
+    def pop(self) -> tuple[str, str, bytes] | None:
+        token = f"{self.id}|{next(self._tokens)}"
+        res = self.scripts.pop(args=[self.prefix, self.id, token, self.lease_ttl,
+                                     self.default_limit, self.key_ttl])
+        if not res:
+            return None
+        slot, data = res
+        self.leases[token] = _s(slot)
+        return token, _s(slot), data
+
+    def track(self, token: str, request: Any) -> None:
+        self.popped[token] = request
+
+    def release(self, token: str | None, *, now: bool = False) -> None:
+        """The download of `token` ended: free its site lease (after the slot's delay)."""
+        if not token:
+            return
+        slot = self.leases.pop(token, None)
+        if slot is None:
+            return
+        delay = 0.0 if now else float(self.delays.get(slot, 0.0) or 0.0)
+        if delay > 0:
+            from twisted.internet import reactor
+
+            reactor.callLater(delay, self._zrem, slot, token)  # type: ignore[attr-defined]
+        else:
+            self._zrem(slot, token)
+
+    def _zrem(self, slot: str, token: str) -> None:
+        try:
+            self.server.zrem(self.key("lease:" + slot), token)
+        except Exception as e:  # a lost release only delays the site until the lease expires
+            logger.warning("could not release lease %s: %s", token, e)
+
+    def ack(self, in_progress: Iterable[Any] | None) -> int:
+        """Ack every popped request no longer in the engine (its items are stored by now).
+
+        `in_progress`: the requests the engine is still working on; None means "unknown"
+        and acks nothing (the idle path passes an empty set).
+        """
+        if in_progress is None or not self.popped:
+            return 0
+        busy = {id(r) for r in in_progress}
+        done = [t for t, r in self.popped.items() if id(r) not in busy]
+        if not done:
+            return 0
+        for t in done:
+            del self.popped[t]
+            if t in self.leases:
+                self.release(t, now=True)
+        self.server.hdel(self.key("inflight:" + self.id), *done)
+        return len(done)
+
+    # -- the end ---------------------------------------------------------------------
+    def gate(self) -> tuple[str, int, int, str]:
+        """'wait' (others still crawl), 'go' (finalize here) or 'skip' (another worker does)."""
+        self.beat()
+        verdict, queued, inflight, holder = self.scripts.gate(args=[self.prefix, self.id])
+        return _s(verdict), int(queued), int(inflight), _s(holder)
+
+    def finalize_gate(self) -> dict[str, int] | None:
+        """Called by the sweep spider when this worker is idle.
+
+        Commits and acks everything first (idle: nothing is in progress here), then asks
+        Redis: raises DontCloseSpider while other workers still crawl, returns None when
+        another live worker finalizes, or this inspection's pages per site when this
+        worker is the one to run site checks and verdicts.
+        """
+        from scrapy.exceptions import DontCloseSpider
+
+        if self.flush_hook is not None:
+            self.flush_hook()
+            self.ack(())
+        verdict, queued, inflight, holder = self.gate()
+        if verdict == "wait":
+            logger.debug("idle; sweep-wide %d queued, %d in flight: waiting", queued, inflight)
+            raise DontCloseSpider
+        if verdict == "skip":
+            logger.info("all workers done; worker %s finalizes inspection %s", holder, self.inspection_id)
+            return None
+        self.finalizing = True
+        logger.info("all workers done: worker %s runs the site checks and verdicts of inspection %s",
+                    self.id, self.inspection_id)
+        return self.pages_per_site()
+
+    def counts(self) -> tuple[int, int, int]:
+        q, f, w = self.scripts.counts(args=[self.prefix])
+        return int(q), int(f), int(w)
+
+    def pages_per_site(self) -> dict[str, int]:
+        """Pages of the whole inspection per site, from the shared store."""
+        if not self.store_path:
+            return {}
+        conn = sqlite3.connect(f"file:{self.store_path}?mode=ro", uri=True, timeout=60)
+        try:
+            return {r[0]: int(r[1]) for r in conn.execute(
+                "SELECT site_id, COUNT(*) FROM pages WHERE inspection_id=? AND error IS NULL"
+                " GROUP BY site_id", (self.inspection_id,))}
+        finally:
+            conn.close()
+
+    def close(self, finished: bool) -> None:
+        """Leave the inspection; the finalizer also drops its keys (the dupefilter first)."""
+        self.stop_heartbeat()
+        try:
+            pipe = self.server.pipeline()
+            pipe.delete(self.key("alive:" + self.id))
+            if not self.popped:
+                pipe.srem(self.key("workers"), self.id)
+                pipe.hdel(self.key("info"), self.id)
+                pipe.delete(self.key("inflight:" + self.id))
+            pipe.execute()
+            if finished:
+                self.server.set(self.key("state"), "finished", ex=7 * 86400)
+                doomed = [k for k in self.server.scan_iter(match=self.prefix + "*", count=1000)
+                          if _s(k) != self.key("state")]
+                for i in range(0, len(doomed), 500):
+                    self.server.delete(*doomed[i:i + 500])
+                logger.info("inspection %s finished: its Redis keys (%d) are deleted",
+                            self.inspection_id, len(doomed))
+        except Exception as e:
+            logger.warning("leaving the distributed sweep: %s", e)

@@ -76,6 +76,10 @@ EXTENSIONS = {
     "govcrawl.extensions.Progress": 500,
 }
 
+# -- distributed sweeps (govcrawl.dist; off unless GOVCRAWL_REDIS_URL is set) -------
+GOVCRAWL_REDIS_URL = os.environ.get("GOVCRAWL_REDIS_URL", "")
+ADDONS = {"govcrawl.dist.components.DistributedAddon": 0}
+
 # -- browser (scrapy-playwright, Debian's chromium) -----------------------------
 # Handlers are installed by the sweep spider only when a page needs the browser,
 # so a sweep that never renders never starts Chromium.
@@ -90,6 +94,7 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
 }
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 20_000
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+PLAYWRIGHT_ABORT_REQUEST = "govcrawl.browser.abort_request"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 # -- thresholds (国办秘函〔2019〕19号 national values) ---------------------------

@@ -109,8 +109,12 @@ def _clean(d: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in d.items() if v not in (None, "", [], {})}
 
 
-def _jsonable(v: Any) -> Any:
-    return json.loads(json.dumps(v, ensure_ascii=False, default=str))
+def finding_dict(f: Any) -> dict[str, Any]:
+    """A Finding as a plain dict with its key (cheaper than dataclasses.asdict)."""
+    return {"id": f.key, "rule": f.rule, "severity": f.severity, "site_id": f.site_id,
+            "url": f.url, "column": f.column, "target": f.target, "text": f.text,
+            "suggestion": f.suggestion, "evidence": f.evidence, "start": f.start, "end": f.end,
+            "category": f.category, "where": f.where, "count": f.count}
 
 
 def finding_source(f: dict[str, Any], *, inspection_id: int, as_of: str, seen: str,
@@ -139,7 +143,7 @@ def finding_source(f: dict[str, Any], *, inspection_id: int, as_of: str, seen: s
         "start": f.get("start"),
         "end": f.get("end"),
         "count": f.get("count"),
-        "evidence": _jsonable(f.get("evidence") or {}),
+        "evidence": f.get("evidence") or None,  # non-JSON values become strings when encoded
         "first_seen": first_seen or seen,
         "last_seen": seen,
         "first_inspection": inspection_id,
@@ -164,12 +168,14 @@ def finding_source(f: dict[str, Any], *, inspection_id: int, as_of: str, seen: s
 
 
 def finding_action(index: str, doc: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Scripted upsert: insert as-is when new, else refresh keeping first_seen."""
+    """Scripted upsert: the script runs for new documents too (on an empty source),
+    so the document travels once, not twice (upsert + params)."""
     key = doc["govcrawl"]["finding"]["key"]
     meta = {"update": {"_index": index, "_id": key, "retry_on_conflict": 3}}
-    body = {"script": {"source": FINDING_UPSERT_SCRIPT, "lang": "painless",
+    body = {"scripted_upsert": True,
+            "script": {"source": FINDING_UPSERT_SCRIPT, "lang": "painless",
                        "params": {"doc": doc}},
-            "upsert": doc}
+            "upsert": {}}
     return meta, body
 
 

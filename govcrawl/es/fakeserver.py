@@ -284,7 +284,17 @@ class FakeElasticsearch:
             res.update(status=201 if created else 200, result="created" if created else "updated")
         else:  # update
             assert body is not None
-            if doc_id not in docs:
+            if doc_id not in docs and body.get("scripted_upsert") and "script" in body:
+                script = body["script"]
+                if script.get("source") != FINDING_UPSERT_SCRIPT:
+                    res.update(status=400, error=_item_err(
+                        "illegal_argument_exception", "the fake server runs GovCrawl's script only"))
+                    return res
+                src = copy.deepcopy(body.get("upsert") or {})
+                _finding_script(src, script.get("params", {}).get("doc", {}))
+                docs[doc_id] = src
+                res.update(status=201, result="created")
+            elif doc_id not in docs:
                 if "upsert" in body:
                     docs[doc_id] = copy.deepcopy(body["upsert"])
                 elif body.get("doc_as_upsert") and "doc" in body:

@@ -47,6 +47,7 @@ class IndexerStats:
     rejected: int = 0  # refused by the cluster; kept in the rejected file
     requests: int = 0
     failures: int = 0  # _bulk requests that failed as a whole
+    errors: int = 0  # items the pipeline could not turn into documents (a bug; logged)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, **kw: int) -> None:
@@ -60,6 +61,7 @@ class IndexerStats:
 
 
 _STOP = object()
+Builder = Callable[[], "list[tuple[dict[str, Any], dict[str, Any]]]"]
 
 
 class Indexer:
@@ -90,17 +92,36 @@ class Indexer:
 
     def submit(self, meta: dict[str, Any], body: dict[str, Any]) -> None:
         """Queue one action; never blocks on the network."""
-        self.stats.add(submitted=1)
+        self._put((meta, body), 1)
+
+    def submit_builder(self, build: Builder, count: int = 1) -> None:
+        """Queue a function that makes actions: the documents are built in the
+        worker thread, so the crawl only pays for the queue."""
+        self._put(build, count)
+
+    def _put(self, item: Any, count: int) -> None:
         if self._closed:
             raise RuntimeError("indexer is closed")
+        self.stats.add(submitted=count)
         if self._q.qsize() >= self._queue_size:
             # The cluster is slower than the crawl: keep memory flat, spool the excess.
             with self._overflow_lock:
-                self._overflow.append(encode_action(meta, body))
+                self._overflow.extend(self._encode(item))
                 if len(self._overflow) >= self.cfg.bulk_size:
                     self._flush_overflow()
             return
-        self._q.put((meta, body))
+        self._q.put(item)
+
+    def _encode(self, item: Any) -> list[bytes]:
+        """Queue item → encoded actions; a builder that fails loses only its own items."""
+        if not callable(item):
+            return [encode_action(*item)]
+        try:
+            return [encode_action(m, b) for m, b in item()]
+        except Exception:
+            log.exception("Elasticsearch: could not build documents (skipped)")
+            self.stats.add(errors=1)
+            return []
 
     def _flush_overflow(self) -> None:
         if self._overflow:
@@ -160,7 +181,7 @@ class Indexer:
                 except queue.Empty:
                     break
                 if item is not _STOP:
-                    rest.append(encode_action(*item))
+                    rest.extend(self._encode(item))
             self.spool.append(rest)
             self.stats.add(spooled=len(rest))
 
@@ -181,9 +202,9 @@ class Indexer:
             if item is _STOP:
                 # Drain what is behind the stop marker too (nothing should be).
                 return batch, True
-            data = encode_action(*item)
-            batch.append(data)
-            size += len(data)
+            for data in self._encode(item):
+                batch.append(data)
+                size += len(data)
             if first_at is None:
                 first_at = time.monotonic()
             if len(batch) >= self.cfg.bulk_size or size >= self.cfg.bulk_bytes:

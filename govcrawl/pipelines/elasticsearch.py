@@ -119,46 +119,68 @@ class ElasticsearchPipeline:
         return self._as_of[iid]
 
     def _site(self, iid: int, site_id: str) -> dict[str, Any]:
-        self._inspections.add(iid)
         return self.sites.site(iid, site_id)
 
     def _page(self, page: PageItem) -> None:
+        """Capture what the documents need (small values and the Finding objects, never
+        the page's text or HTML); the worker thread builds the documents."""
         iid = page.inspection_id
+        self._inspections.add(iid)
         if page.as_of:
             self._as_of.setdefault(iid, page.as_of)
         as_of = page.as_of or self._as_of_for(iid)
         now = docs.now_iso()
-        ctx = {"title": page.title or None, "type": page.page_type,
-               "column": page.column, "pub_date": docs.norm_pub_date(page.pub_date)}
-        self._findings(page.findings, iid, as_of, page=ctx, seen=now, default_url=page.url)
+        ctx = {"title": page.title or None, "type": page.page_type, "column": page.column,
+               "pub_date": page.pub_date}
+        findings = list(page.findings)
+        record = None
         if self.cfg.pages:
-            p = {"url": page.url, "final_url": page.final_url, "status": page.status,
-                 "error": page.error, "elapsed": page.elapsed, "content_type": page.content_type,
-                 "size": page.size, "page_type": page.page_type, "title": page.title,
-                 "column": page.column, "column_url": page.column_url,
-                 "pub_date": page.pub_date, "depth": page.depth, "rendered": page.rendered,
-                 "unchanged": page.unchanged}
-            doc = docs.page_source(p, inspection_id=iid, as_of=as_of, fetched=now,
-                                   site=self._site(iid, page.site_id),
-                                   findings=len(page.findings))
-            assert self.indexer is not None
-            self.indexer.submit(*docs.page_action(self.cfg.pages_stream, iid, doc))
+            record = {"url": page.url, "final_url": page.final_url, "status": page.status,
+                      "error": page.error, "elapsed": page.elapsed,
+                      "content_type": page.content_type, "size": page.size,
+                      "page_type": page.page_type, "title": page.title, "column": page.column,
+                      "column_url": page.column_url, "pub_date": page.pub_date,
+                      "depth": page.depth, "rendered": page.rendered, "unchanged": page.unchanged}
+        site_id, url = page.site_id, page.url
+
+        def build() -> list[tuple[dict, dict]]:
+            ctx["pub_date"] = docs.norm_pub_date(ctx["pub_date"])
+            out = self._finding_actions(findings, iid, as_of, now, ctx, url)
+            if record is not None:
+                doc = docs.page_source(record, inspection_id=iid, as_of=as_of, fetched=now,
+                                       site=self._site(iid, site_id), findings=len(findings))
+                out.append(docs.page_action(self.cfg.pages_stream, iid, doc))
+            return out
+
+        assert self.indexer is not None
+        self.indexer.submit_builder(build, len(findings) + (record is not None))
 
     def _findings(self, findings: list[Any], iid: int, as_of: str, *,
-                  page: dict[str, Any] | None = None, seen: str | None = None,
                   default_url: str = "") -> None:
         if not findings:
             return
-        seen = seen or docs.now_iso()
+        self._inspections.add(iid)
+        seen = docs.now_iso()
+        fs = list(findings)
         assert self.indexer is not None
+        self.indexer.submit_builder(
+            lambda: self._finding_actions(fs, iid, as_of, seen, None, default_url), len(fs))
+
+    def _finding_actions(self, findings: list[Any], iid: int, as_of: str, seen: str,
+                         page: dict[str, Any] | None, default_url: str
+                         ) -> list[tuple[dict, dict]]:
+        """Runs in the worker thread."""
+        out = []
         for f in findings:
-            d = f.to_dict() if isinstance(f, Finding) else dict(f)
-            if isinstance(f, dict) and "id" not in d:
-                d["id"] = Finding.from_dict(d).key
+            if isinstance(f, Finding):
+                d = docs.finding_dict(f)
+            else:  # a plain dict from another item type
+                d = dict(f)
+                d.setdefault("id", Finding.from_dict(d).key)
             if not d.get("url") and default_url:
                 # The key was computed without it; keep the id, show where it was seen.
                 d["url"] = default_url
             doc = docs.finding_source(d, inspection_id=iid, as_of=as_of, seen=seen,
                                       site=self._site(iid, d["site_id"]), page=page)
-            self.indexer.submit(*docs.finding_action(self.cfg.findings_index, doc))
-
+            out.append(docs.finding_action(self.cfg.findings_index, doc))
+        return out

@@ -137,6 +137,7 @@ class Column:
     future: int = 0
     blank: bool = False
     navigation: bool = False  # lists only sub-columns
+    unread: bool = False  # no item read and no 暂无信息: not judged
     placeholder: str | None = None
 
     def item_count(self) -> int:
@@ -150,6 +151,7 @@ class Column:
                 "item_count": self.item_count(),
                 "undated_count": self.undated, "blank": int(self.blank),
                 "data": {"pages": len(self.pages), "tag": self.tag, "navigation": self.navigation,
+                         "unread": self.unread,
                          "newest_item": self.newest_item, "future_dated": self.future,
                          "placeholder": self.placeholder, "stale_days": self.stale_days}}
 
@@ -411,7 +413,12 @@ def discover_columns(data: SiteData, as_of: date, rules: ColumnRules,
             m = PLACEHOLDER.search(texts)
             if m:
                 col.placeholder = m.group(0)
-            col.blank = bool(m) or len(re.sub(r"\s+", "", texts)) < 20
+                col.blank = True
+            else:
+                # An empty list that does not say it is empty: most likely a list the
+                # sweep could not read (script-built, endpoint not found).  Judging it
+                # would accuse the site of the crawler's blind spot, so it is left out.
+                col.unread = True
         cols.append(col)
     cols.sort(key=lambda c: c.key)
     return cols
@@ -428,7 +435,7 @@ def column_findings(site_id: str, cols: list[Column], as_of: date, settings: Any
     stats = cfg(settings, "GOVCRAWL_INTERACTION_STATS_STALE_DAYS")
     max_level = cfg(settings, "GOVCRAWL_NOTICE_MAX_LEVEL")
     for c in cols:
-        if c.navigation:
+        if c.navigation or c.unread:
             continue
         ident = (c.name, c.ctype, c.newest.isoformat() if c.newest else None)
         if ident in counted:
@@ -761,6 +768,9 @@ def run_site_checks(conn: sqlite3.Connection, inspection_id: int, site_id: str, 
     res.findings += check_links(data, settings)
     res.findings += check_interaction(data, res.columns, as_of_d, settings)
     res.stats["columns"] = len(res.columns)
+    unread = [c.url or c.key for c in res.columns if c.unread]
+    if unread:
+        res.stats["unread_columns"] = unread[:50]
     return res
 
 

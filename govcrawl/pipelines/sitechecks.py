@@ -18,6 +18,7 @@ from scrapy.exceptions import NotConfigured
 from govcrawl.checks.rules import ColumnRules, load_column_rules
 from govcrawl.checks.site import SITE_RULES, cfg, run_site_checks, write_columns
 from govcrawl.items import SiteDone
+from govcrawl.store import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,14 @@ class SiteChecksPipeline:
                 try:
                     with conn:
                         write_columns(conn, item.inspection_id, item.site_id, res.columns)
+                        conn.execute("DELETE FROM notices WHERE inspection_id=? AND site_id=? AND kind=?",
+                                     (item.inspection_id, item.site_id, "unread_column"))
+                        conn.executemany(
+                            "INSERT INTO notices (inspection_id, site_id, kind, url, message, data_json, at)"
+                            " VALUES (?,?,?,?,?,?,?)",
+                            [(item.inspection_id, item.site_id, "unread_column", c.url or c.key,
+                              f"column {c.name}: list page read but no item found and no 暂无信息; "
+                              f"not judged", "{}", utcnow()) for c in res.columns if c.unread])
                         # a resumed sweep re-judges the site: drop what no longer holds
                         conn.execute(
                             f"DELETE FROM findings WHERE inspection_id=? AND site_id=? AND rule IN"
@@ -76,6 +85,10 @@ class SiteChecksPipeline:
             {**res.stats, "findings": len(res.findings)})
         logger.info("site checks %s: %d columns, %d findings", item.site_id,
                     len(res.columns), len(res.findings))
+        unread = [c.name for c in res.columns if c.unread]
+        if unread:
+            logger.warning("site %s: %d column list(s) with no item read (not judged): %s",
+                           item.site_id, len(unread), ", ".join(unread[:10]))
         return item
 
     async def process_item(self, item: Any) -> Any:

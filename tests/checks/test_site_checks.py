@@ -324,3 +324,13 @@ def test_columns_table_written(tmp_path):
     rows = b.store.conn.execute("SELECT name, ctype, newest_date, item_count, undated_count FROM columns"
                                 " WHERE inspection_id=? ORDER BY name", (b.iid,)).fetchall()
     assert ("工作动态", "news", d(AS_OF, 2), 2, 1) in [tuple(r) for r in rows]
+
+
+def test_unread_list_is_not_judged(tmp_path):
+    # a list page with no item and no 暂无信息: the sweep could not read it (script-built)
+    b = fresh_site(tmp_path)
+    b.column("js/", "工作动态", [], text="")
+    res = run(b)
+    assert res.findings == []
+    col = next(c for c in res.columns if c.name == "工作动态")
+    assert col.unread and not col.blank and res.stats["unread_columns"] == [HOME + "js/"]

@@ -240,22 +240,43 @@ class TextChecker:
         if not found:
             return
         allow = [(s, e) for i, s, e in found if self._ill_payload[i][0] == "allow"]
+        ills = [(s, e) for i, s, e in found if self._ill_payload[i][0] == "ill"]
+        kept: list[tuple] = []
         for i, s, e in found:
             kind, term = self._ill_payload[i]
             if kind != "ill":
                 continue
             if any(a <= s and e <= b for a, b in allow):
                 continue
+            if any(a <= s and e <= b and (a, b) != (s, e) for a, b in ills):
+                continue  # 开云 inside 开云体育: one finding
             os_, oe = sv.span(s, e)
+            # a collapsed repeat at the end (沙沙): the span covers all of it
+            while oe < len(text) and oe > 0 and text[oe] == text[oe - 1]:
+                oe += 1
             span = text[os_:oe]
             if not _evasion_ok(span, e - s):
                 continue
             if term.brand and not _brand_context(st, s, e, span, e - s):
                 continue
-            ev = {"illegal_category": term.category, "term": term.term}
-            if text[os_:oe] != term.term:
+            kept.append((os_, oe, s, e, term))
+        # overlapping matches (新葡京 + 葡京娱乐) are one finding over their union
+        kept.sort(key=lambda k: (k[0], -k[1]))
+        merged: list[list] = []
+        for os_, oe, s, e, term in kept:
+            if merged and os_ < merged[-1][1]:
+                m = merged[-1]
+                m[1] = max(m[1], oe)
+                m[3] = max(m[3], e)
+                m[4].append(term)
+            else:
+                merged.append([os_, oe, s, e, [term]])
+        for os_, oe, s, e, terms in merged:
+            sev = min((t.severity for t in terms), key=("veto", "deduct", "notice").index)
+            ev = {"illegal_category": terms[0].category, "term": "、".join(t.term for t in terms)}
+            if text[os_:oe] != ev["term"]:
                 ev["normalized"] = st[s:e]
-            hits.append(self._hit("content.illegal", term.severity, text, os_, oe, "删除", ev))
+            hits.append(self._hit("content.illegal", sev, text, os_, oe, "删除", ev))
 
     def _main(self, text: str, lv: View, date: dt.date | None, hits: list[TextHit]) -> None:
         if self._main_ac is None:
@@ -343,7 +364,12 @@ class TextChecker:
             if not ever and any(head.endswith(h) for h in ("时任", "曾任")):
                 continue
             held = [tn.title for tn in ld.tenures if date is not None and tn.holds(date)]
-            sugg = ("、".join(held) + ld.name) if held else None
+            if held:
+                sugg = "、".join(held) + ld.name
+            elif ever:
+                sugg = "时任" + ever[-1].title + ld.name
+            else:
+                sugg = ld.name + "（核实职务）"
             os_, oe = lv.span(span_s, span_e)
             ev: dict[str, Any] = {"leader": ld.name, "title": "/".join(sorted(titles))}
             if date is not None:
@@ -377,14 +403,20 @@ def _evasion_ok(span: str, n_kept: int) -> bool:
     return gaps >= max(1, n_kept - 1)
 
 
+_BRAND_CONTEXT_SQ: tuple[str, ...] = ()
+
+
 def _brand_context(st: str, s: int, e: int, span: str, n: int) -> bool:
     """Short brand names (开云, 必赢, 凯发) also occur inside ordinary words (召开云…):
     need spam context - a brand word after it, padding symbols inside it, or
     nothing Chinese around it."""
     if len(span) > n:  # symbols inserted: evasion
         return True
+    global _BRAND_CONTEXT_SQ
+    if not _BRAND_CONTEXT_SQ:
+        _BRAND_CONTEXT_SQ = tuple({normalize_term(w, squeezed=True) for w in _BRAND_CONTEXT})
     after = st[e:e + 6]
-    if any(after.startswith(w) for w in _BRAND_CONTEXT):
+    if after.startswith(_BRAND_CONTEXT_SQ):
         return True
     return False
 

@@ -64,6 +64,16 @@ def common_chars() -> frozenset[str]:
     return frozenset(out)
 
 
+# Similar-shape groups that pycorrector's table lacks, from what editors of
+# government text actually mistype (our own list; one group per word).
+SHAPES = """
+体休 己已巳 王全主 万方 熊能 镐稿搞 铯色 未末 土士 干千于 入人八 日曰 戊戌戍 候侯 拨拔 析折 祟崇 贷货
+衷哀 衰哀 辨辩辫 赢嬴羸 治冶 汩汨 纪记 锻缎 栗粟 壁璧 幕墓慕暮 峻竣 浙淅 徒徙 免兔 斤斥 刺剌 卯卵
+茶荼 撤撒 徽微 季李 晴睛 腊蜡 辟僻 矢失 午牛 太犬 尤龙 裁载 栽哉 即既 孤弧狐 崇祟 泊洎 拆折 炙灸
+迁迂 厉历 厂广 于干 令今 汆氽 巿市 末未 兵乒乓 睹赌 猜清 晴情 请清 骨滑 氏民 甲申由 日目 旦且
+"""
+
+
 class Confusions:
     """Per character: same pinyin and tone, same pinyin other tone, similar shape."""
 
@@ -91,12 +101,18 @@ class Confusions:
                 self.same_tone.setdefault(c, set()).update(x for x in parts[1].strip() if x != c)
             if len(parts) > 2:
                 self.other_tone.setdefault(c, set()).update(x for x in parts[2].strip() if x != c)
+        self._add_shapes()
         p = d / "same_stroke.txt"
         if p.is_file():
             for line in p.read_text("utf-8").splitlines():
                 chars = [x for x in line.split() if len(x) == 1]
                 for c in chars:
                     self.shape.setdefault(c, set()).update(x for x in chars if x != c)
+
+    def _add_shapes(self) -> None:
+        for group in SHAPES.split():
+            for c in group:
+                self.shape.setdefault(c, set()).update(x for x in group if x != c)
 
     def _load_pypinyin(self) -> None:
         from pypinyin import Style, pinyin

@@ -26,8 +26,8 @@ def register(sub) -> None:
     p = sub.add_parser("demo", help="sweep the generated demo government sites and write the report")
     p.add_argument("--out", default="var/demo", help="output directory (default var/demo)")
     p.add_argument("--as-of", help="inspection date YYYY-MM-DD (default: today, Asia/Shanghai)")
-    p.add_argument("--scale", default="e2e", choices=["demo", "e2e", "bench"],
-                   help="e2e ≈ 1,000 pages over 8 sites (default); demo is ~60%% of that")
+    p.add_argument("--scale", default="demo", choices=["demo", "e2e", "bench"],
+                   help="demo ≈ 600 pages over 8 sites (default); e2e ≈ 1,000; bench ≈ --bench-pages")
     p.add_argument("--bench-pages", type=int, default=20000, help="pages for --scale bench")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--latency", type=float, default=0.0, help="seconds added to every response")

@@ -34,7 +34,7 @@ def build_world(as_of: date, scale: str = "e2e", seed: int = 1, bench_pages: int
         as_of = as_of.date()
     w = World(as_of, scale, seed)
     if scale == "bench":
-        f = max(0.2, bench_pages / (BASE_PAGES + 150 * len(BENCH_EXTRA)))
+        f = max(0.2, bench_pages / (BASE_PAGES + 140 * len(BENCH_EXTRA)) * 1.07)
     elif scale == "demo":
         f = 0.6
     else:

@@ -138,6 +138,8 @@ def build_hacked(w: "World", n, friend: "Site") -> HackedSite:
     it.extra["fromcharcode"] = spam("/dw.html")
     w.plant("content.hidden_link", s, item=it, target=spam("/dw.html"), text="在线赌场",
             note="written by document.write(String.fromCharCode(...))")
+    w.tolerate("content.illegal", s, item=it, text="在线赌场", note="the anchor text the script writes")
+    w.tolerate("link.unsafe", s, item=it, target=spam("/dw.html"))
     # Cloaking: a different (spam) title only for Baiduspider coming from baidu.com.
     it = s.add_item(dt, 6, "我市公布首批文化旅游消费示范街区名单")
     s.cloaked = it
@@ -329,6 +331,9 @@ def build_problems(w: "World", n, *, slow: bool = True, huge: bool = True) -> Pr
     for target in (Ref("jtj", "/xxgk/missing.html"), Ref("jtj", "/error/500.html"),
                    Ref("refused", "/index.html"), Ref("jtj", "/images/missing.png")):
         w.plant("link.broken", s, item=it, target=target)
+    w.control("broken_but_harmless", s, item=it, target=Ref("refused", "/index.html"),
+              note="a dead government link on a loopback port: broken, not unsafe (every demo "
+                   "host is a raw loopback address)", rules=["link.unsafe", "content.hidden_link"])
     # Odd, missing and impossible dates (robustness: no crash).
     odd = [("", 40, "交通运输行业职业技能竞赛圆满落幕"),
            ("cn", 44, "我市完成农村公路危桥改造"),

@@ -35,7 +35,7 @@ from urllib.parse import quote
 from scrapy import Request
 from scrapy.exceptions import NotConfigured
 
-from govcrawl.checks.hacked.analysis import Analysis, FoundLink, analyze, host_in_site, host_of
+from govcrawl.checks.hacked.analysis import Analysis, FoundLink, analyze, host_in_site, host_of, netloc_of
 from govcrawl.checks.hacked.judge import TextJudge
 from govcrawl.checks.hacked.rules import CATEGORY, ILLEGAL, UNSAFE, HackedRules, Version, merge
 from govcrawl.checks.hacked.signals import HostJudge, load_signals, registrable
@@ -62,7 +62,7 @@ def to_found(links: list[Link]) -> list[FoundLink]:
 
 
 class HackedPagePipeline:
-    def __init__(self, crawler: Any, *, rules: HackedRules, sample: int = 5, render_sample: int = 3,
+    def __init__(self, crawler: Any, *, rules: HackedRules, sample: int = 10, render_sample: int = 3,
                  cloak: bool = True, render: bool = True, suspect_render: int = 10,
                  outbound_max: int = 30, store_path: str | None = None,
                  max_per_target: int = 50) -> None:
@@ -94,7 +94,7 @@ class HackedPagePipeline:
         signals = load_signals(s.get("GOVCRAWL_HACKED_SIGNALS") or None)  # SignalsError names file:line
         rules = HackedRules(TextJudge(lexicon_dir=s.get("GOVCRAWL_LEXICONS") or None), HostJudge(signals))
         return cls(crawler, rules=rules,
-                   sample=s.getint("GOVCRAWL_HACKED_SAMPLE", 5),
+                   sample=s.getint("GOVCRAWL_HACKED_SAMPLE", 10),
                    render_sample=s.getint("GOVCRAWL_HACKED_RENDER_SAMPLE", 3),
                    cloak=s.getbool("GOVCRAWL_HACKED_CLOAKING", True),
                    render=s.getbool("GOVCRAWL_HACKED_RENDER", True) and s.getbool("GOVCRAWL_BROWSER", True),
@@ -105,6 +105,8 @@ class HackedPagePipeline:
 
     # -- set-up -------------------------------------------------------------------------------
     def open_spider(self, spider: Any = None) -> None:
+        # the sweep spider sets GOVCRAWL_STORE / GOVCRAWL_INSPECTION_ID when it opens
+        self.store_path = self.store_path or (self.crawler.settings.get("GOVCRAWL_STORE") or None)
         self._load_registry()
 
     def close_spider(self, spider: Any = None) -> None:
@@ -345,7 +347,7 @@ class HackedPagePipeline:
         for lk in links:
             if not lk.external or lk.tag not in ("a", "area", "iframe"):
                 continue
-            host = host_of(lk.url)
+            host = netloc_of(lk.url)
             if not host or host in hosts_here:
                 continue
             risk = self.rules.hosts.assess(lk.url)
@@ -365,7 +367,7 @@ class HackedPagePipeline:
             await asyncio.gather(*jobs, return_exceptions=True)
         found: list[Finding] = []
         for lk in picked:
-            fut = self._outside[host_of(lk.url)]
+            fut = self._outside[netloc_of(lk.url)]
             got = await fut
             if got is None:
                 continue
@@ -397,6 +399,14 @@ class HackedPagePipeline:
             return []
         return site_history(path, item.inspection_id, item.site_id, item.as_of, self.rules,
                             home=self._homes.get(item.site_id))
+
+
+def _domain_key(url: str) -> str:
+    """example.com for any www./m. host of it; an IP address keeps its port."""
+    host = host_of(url)
+    if re.fullmatch(r"[\d.]+|\[?[0-9a-f:]+\]?", host):
+        return netloc_of(url)
+    return registrable(host)
 
 
 def site_history(store_path: str, inspection_id: int, site_id: str, as_of: Any, rules: HackedRules,
@@ -448,7 +458,7 @@ def site_history(store_path: str, inspection_id: int, site_id: str, as_of: Any, 
             for r in rows:
                 h = host_of(r["target"])
                 if h and untrusted(r["target"]):
-                    d.setdefault(registrable(h), r)
+                    d.setdefault(_domain_key(r["target"]), r)
         return d
 
     cur_d, prev_d = domains(cur_links), domains(prev_links)
@@ -484,8 +494,8 @@ def site_history(store_path: str, inspection_id: int, site_id: str, as_of: Any, 
                     category=CATEGORY[ILLEGAL],
                     evidence={"kind": "tamper", "field": "title", "before": before, "after": title,
                               "spam": added, "previous_inspection": prev}))
-        now_hosts = {host_of(r["target"]): r for r in cur_links.get(url, [])}
-        was_hosts = {host_of(r["target"]) for r in prev_links.get(url, [])}
+        now_hosts = {netloc_of(r["target"]): r for r in cur_links.get(url, [])}
+        was_hosts = {netloc_of(r["target"]) for r in prev_links.get(url, [])}
         added_links = []
         for h, r in now_hosts.items():
             if h in was_hosts or not untrusted(r["target"]):

@@ -128,3 +128,6 @@ CONTROLS = page("""
 <div class="footer">主办单位：某市人民政府办公室 <a href="https://bszs.conac.cn/sitename?method=show&id=1">党政机关</a>
 <a href="https://beian.miit.gov.cn/">陕ICP备00000000号</a></div>
 """, title="某市人民政府")
+
+# spam appended after the document's end (libxml2 would drop it)
+AFTER_HTML = page(ARTICLE) + '\n<a href="http://www.pj-9k2x.com/lhc.html">六合彩开奖结果</a>\n'

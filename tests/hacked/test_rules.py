@@ -46,6 +46,7 @@ def has(findings: list[Finding], rule: str, severity: str, where: str, needle: s
     ("UA_SCRIPT_TITLE", "content.illegal", "veto", "script title", "午夜影院"),
     ("REFERRER_REDIRECT", "content.hidden_link", "veto", "script", "bet-77k.com"),
     ("META_REFRESH", "link.unsafe", "veto", "redirect", "casino-mx.com"),
+    ("AFTER_HTML", "link.unsafe", "veto", "link", "pj-9k2x.com"),
 ])
 def test_attack_found(rules: HackedRules, name: str, rule: str, severity: str, where: str, needle: str) -> None:
     found = judge_page(rules, getattr(F, name))
@@ -70,11 +71,15 @@ def test_weak_outbound_signals_are_notices(rules: HackedRules) -> None:
     assert found == {"http://t.cn/A6xyz": "notice", "http://8.134.20.7:8443/": "deduct"}
 
 
-def test_a_block_of_links_is_one_finding_per_host(rules: HackedRules) -> None:
+def test_a_block_of_links_is_bounded_per_host(rules: HackedRules) -> None:
+    """One finding per target, ten targets per host and page; the rest fold into one."""
     links = "".join(f'<a href="http://www.amjs8888.com/p{i}.html">澳门金沙{i}</a>' for i in range(40))
+    links += '<a href="http://www.amjs8888.com/p0.html">澳门金沙</a>'  # the same target again
     found = judge_page(rules, F.page(F.ARTICLE + f'<div style="display:none">{links}</div>'))
     hidden = [f for f in found if f.where == "hidden link"]
-    assert len(hidden) == 1 and hidden[0].count == 40 and len(hidden[0].evidence["links"]) == 10
+    assert len(hidden) == 11
+    assert hidden[0].target.endswith("/p0.html") and hidden[0].count == 2
+    assert hidden[-1].count == 30 and len(hidden[-1].evidence["links"]) == 10
 
 
 def test_registered_sites_are_never_spam(rules: HackedRules) -> None:
@@ -110,3 +115,12 @@ def test_rendered_redirect(rules: HackedRules) -> None:
     found = rules.compare("6105000001", URL, AS_OF, static, landed, "rendering")
     redirect = [f for f in found if f.where == "rendering redirect"]
     assert redirect and redirect[0].severity == "veto"
+
+
+def test_same_host_other_port_is_outside(rules: HackedRules) -> None:
+    url = "http://127.0.0.1:8001/a.html"
+    html = F.page(F.ARTICLE + '<div style="display:none"><a href="http://127.0.0.1:9009/x">六合彩开奖</a>'
+                  '<a href="http://127.0.0.1:8001/b.html">本站</a></div>')
+    found = rules.page("6105000001", url, AS_OF, analyze(html, url, host_in_site(url)))
+    assert {(f.rule, f.target) for f in found if f.target} == {
+        ("content.hidden_link", "http://127.0.0.1:9009/x"), ("link.unsafe", "http://127.0.0.1:9009/x")}

@@ -68,7 +68,7 @@ class Analysis:
     script_srcs: list[FoundLink] = field(default_factory=list)
 
     def external_hosts(self) -> set[str]:
-        return {host_of(lk.url) for lk in self.links if lk.external and lk.tag in ("a", "area", "iframe", "frame")}
+        return {netloc_of(lk.url) for lk in self.links if lk.external and lk.tag in ("a", "area", "iframe", "frame")}
 
 
 def host_of(url: str) -> str:
@@ -78,8 +78,26 @@ def host_of(url: str) -> str:
         return ""
 
 
+_CLOSE_TAGS = re.compile(r"</\s*(?:body|html)\s*>", re.I)
+
+
+def netloc_of(url: str) -> str:
+    """host[:port] — loopback test sites and real servers alike differ by port."""
+    try:
+        return (urlsplit(url).netloc or "").lower().rsplit("@", 1)[-1]
+    except ValueError:
+        return ""
+
+
 def parse_html(html: str) -> lxml.html.HtmlElement:
     html = (html or "")[:MAX_HTML]
+    # libxml2 drops whatever follows </html>; spam links appended after the document
+    # (a favourite of injected templates) must stay in the body
+    last = None
+    for last in _CLOSE_TAGS.finditer(html):
+        pass
+    if last is not None and html[last.end():].strip():
+        html = _CLOSE_TAGS.sub("", html)
     try:
         return lxml.html.fromstring(html) if html.strip() else lxml.html.fromstring("<html></html>")
     except (lxml.etree.ParserError, ValueError):
@@ -238,12 +256,12 @@ def analyze(html: str, url: str, in_site: Callable[[str], bool]) -> Analysis:
 
 
 def host_in_site(page_url: str) -> Callable[[str], bool]:
-    """Fallback scope when the registry is unknown: the page's own host (and www. twin)."""
-    h = host_of(page_url)
+    """Fallback scope when the registry is unknown: the page's own host:port (and www. twin)."""
+    h = netloc_of(page_url)
     bare = h[4:] if h.startswith("www.") else h
 
     def in_site(u: str) -> bool:
-        x = host_of(u)
+        x = netloc_of(u)
         return x == h or x == bare or x == "www." + bare
 
     return in_site

@@ -19,11 +19,11 @@ the count and a few example targets.
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from govcrawl.checks.hacked.analysis import Analysis, FoundLink, host_of
+from govcrawl.checks.hacked.analysis import Analysis, FoundLink, host_of, netloc_of
 from govcrawl.checks.hacked.judge import TextJudge
 from govcrawl.checks.hacked.signals import HostJudge, HostRisk
 from govcrawl.items import DEDUCT, NOTICE, VETO, Finding
@@ -33,6 +33,7 @@ UNSAFE = "link.unsafe"
 ILLEGAL = "content.illegal"
 CATEGORY = {HIDDEN: "暗链", UNSAFE: "链接不安全内容", ILLEGAL: "发布或链接反动/暴力/色情等内容"}
 MAX_EXAMPLES = 10
+MAX_TARGETS_PER_HOST = 10
 _RANK = {NOTICE: 0, DEDUCT: 1, VETO: 2}
 
 
@@ -52,23 +53,33 @@ class Version:
         out: dict[str, list[FoundLink]] = {}
         for lk in self.links:
             if lk.external and lk.tag in ("a", "area", "iframe", "frame"):
-                out.setdefault(host_of(lk.url), []).append(lk)
+                out.setdefault(netloc_of(lk.url), []).append(lk)
         return out
 
 
 class _Grouper:
-    """Collects link findings per (rule, host) so a block of 200 links is one finding."""
+    """Collects link findings per (rule, target, where): the same target linked twenty times
+    is one finding with a count; beyond MAX_TARGETS_PER_HOST targets of one host on a page,
+    the rest fold into one finding for the host (a block of 200 spam links is not 200
+    findings)."""
 
     def __init__(self) -> None:
         self.groups: "OrderedDict[tuple[str, str, str], dict[str, Any]]" = OrderedDict()
+        self.targets: Counter[tuple[str, str, str]] = Counter()
 
     def add(self, rule: str, severity: str, host: str, where: str, link_url: str, anchor: str,
             evidence: dict[str, Any]) -> None:
-        key = (rule, host, where)
+        key = (rule, link_url, where)
+        if key not in self.groups:
+            hk = (rule, host, where)
+            self.targets[hk] += 1
+            if self.targets[hk] > MAX_TARGETS_PER_HOST:
+                key = ("fold",) + hk  # type: ignore[assignment]
         g = self.groups.get(key)
         if g is None:
             self.groups[key] = {"rule": rule, "severity": severity, "target": link_url, "text": anchor,
-                                "where": where, "evidence": dict(evidence), "examples": [], "count": 0}
+                                "where": where, "evidence": dict(evidence), "examples": [], "count": 0,
+                                "host": host}
             g = self.groups[key]
         g["count"] += 1
         if _RANK[severity] > _RANK[g["severity"]]:
@@ -83,10 +94,13 @@ class _Grouper:
 
     def findings(self, site_id: str, url: str) -> list[Finding]:
         out = []
-        for g in self.groups.values():
+        for key, g in self.groups.items():
             ev = dict(g["evidence"])
-            ev["links"] = g["examples"]
             ev["count"] = g["count"]
+            if len(g["examples"]) > 1 or key[0] == "fold":
+                ev["links"] = g["examples"]
+            if key[0] == "fold":
+                ev["note"] = f"more links to {g['host']} on this page"
             out.append(Finding(rule=g["rule"], severity=g["severity"], site_id=site_id, url=url,
                                target=g["target"], text=g["text"] or None, evidence=ev,
                                where=g["where"], count=g["count"], category=CATEGORY[g["rule"]]))
@@ -136,7 +150,7 @@ class HackedRules:
             if lk.external:
                 risk, spam, proof = self.link_verdict(lk, date)
                 if not risk.trusted and (proof or risk.weak):
-                    g.add(UNSAFE, VETO if proof else NOTICE, risk.host, "redirect", lk.url, "",
+                    g.add(UNSAFE, VETO if proof else NOTICE, netloc_of(lk.url), "redirect", lk.url, "",
                           {"kind": "meta_refresh", "signals": proof + risk.weak})
         self._outbound(g, date, list(outbound) or [lk for lk in a.links if lk.external] + a.script_srcs)
         return findings + g.findings(site_id, url)
@@ -164,7 +178,7 @@ class HackedRules:
                 continue  # a dropdown / tab of the site that links outside: not an attack sign
             else:
                 sev = DEDUCT
-            g.add(HIDDEN, sev, risk.host, "hidden link", lk.url, lk.text,
+            g.add(HIDDEN, sev, netloc_of(lk.url), "hidden link", lk.url, lk.text,
                   {"kind": "hidden", "reason": lk.reason, "spam": spam, "signals": proof + risk.weak,
                    "tag": lk.tag})
 
@@ -206,7 +220,7 @@ class HackedRules:
                     sev = DEDUCT
                 else:
                     continue  # a plain document.write of an ordinary outside link
-                g.add(HIDDEN, sev, risk.host, "script", lk.url, lk.text,
+                g.add(HIDDEN, sev, netloc_of(lk.url), "script", lk.url, lk.text,
                       {**base_ev, "spam": spam, "signals": proof + risk.weak})
 
     def _outbound(self, g: _Grouper, date: Any, links: list[FoundLink]) -> None:
@@ -217,7 +231,7 @@ class HackedRules:
             if risk.trusted or not (proof or risk.weak):
                 continue
             sev = VETO if proof else (DEDUCT if len(risk.weak) >= 2 else NOTICE)
-            g.add(UNSAFE, sev, risk.host, "link", lk.url, lk.text,
+            g.add(UNSAFE, sev, netloc_of(lk.url), "link", lk.url, lk.text,
                   {"kind": "outbound", "signals": proof + risk.weak, "spam": spam, "tag": lk.tag,
                    "hidden": bool(lk.reason)})
 
@@ -289,7 +303,7 @@ class HackedRules:
                        other.label: {"title": other.title[:300]}})
         findings.extend(g.findings(site_id, url))
         # landing somewhere else
-        fh, bh = host_of(other.final_url), host_of(base.final_url)
+        fh, bh = netloc_of(other.final_url), netloc_of(base.final_url)
         if fh and bh and fh != bh:
             lk = FoundLink(url=other.final_url, text="", tag="a", external=True)
             risk, spam, proof = self.link_verdict(lk, date)

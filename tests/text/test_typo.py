@@ -1,0 +1,51 @@
+"""The dictionary typo detector on a small dictionary of our own."""
+
+import pytest
+
+from govcrawl.text import TextChecker
+
+WORDS = """\
+发展 50000
+机制 20000
+工作 80000
+财政 30000
+财政局 5000
+负责 40000
+安全 40000
+基础 40000
+总体 20000
+方案 20000
+总体方案 3000
+林业局 2000
+加强 50000
+政府 80000
+"""
+
+
+@pytest.fixture
+def small(lexdir):
+    (lexdir / "dict.txt").write_text(WORDS, encoding="utf-8")
+    (lexdir / "typo.yaml").write_text(
+        f"dictionary: {lexdir / 'dict.txt'}\nmin_freq: 20\nmin_freq_short: 200\nmargin: 4.0\n",
+        encoding="utf-8")
+    return TextChecker(lexdir)
+
+
+def test_candidates_are_built(small):
+    assert small.typo is not None and small.typo.n_candidates > 0
+
+
+def test_near_miss_non_word_is_reported_with_suggestion(small):
+    text = "原则同意总休方案。"
+    hits = small.check(text)
+    assert [(h.rule, h.text, h.suggestion) for h in hits] == [("content.typo", "总休方案", "总体方案")]
+    assert text[hits[0].start:hits[0].end] == "总休方案"
+
+
+def test_clean_text_is_silent(small):
+    assert not small.check("加强政府安全基础工作，财政局负责总体方案。")
+
+
+def test_typo_off_when_dictionary_none(lexdir):
+    (lexdir / "typo.yaml").write_text("dictionary: none\n", encoding="utf-8")
+    assert TextChecker(lexdir).typo is None

@@ -102,6 +102,7 @@ def letters_case(w: World) -> tuple[date, date, date, bool]:
 def add_letter(site: Site, col: Column, submitted: date, reply: date | None, title: str,
                asker: str = "陈**") -> Item:
     it = site.add_item(col, (site.world.as_of - submitted).days, title, asker=asker)
+    it.extra["issue"] = title.removeprefix("关于").removesuffix("的咨询").removesuffix("的反映")
     it.reply = None if reply is None else datetime(reply.year, reply.month, reply.day, 15, 20)
     return it
 

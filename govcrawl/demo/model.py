@@ -216,10 +216,11 @@ class Site:
         for _ in range(n):
             d = self.world.day(-age)
             when = T.at(d, rng)
-            title = T.title_for(ctype, rng, d, self.place)
+            topic, issue = rng.choice(T.TOPICS), rng.choice(T.LETTER_ISSUES)
+            title = T.title_for(ctype, rng, d, self.place, topic=topic, issue=issue)
             col.items.append(Item(id=self.world.next_id(), title=title, when=when, column=col,
                                   kind="letter" if ctype == "letter" else "article",
-                                  source=self.org))
+                                  source=self.org, extra={"topic": topic, "issue": issue}))
             age += rng.randint(*spacing)
         if ctype == "letter":
             for it in col.items:
@@ -413,7 +414,7 @@ class Site:
             rng = random.Random(f"{self.world.seed}:{it.id}")
             kind = it.column.ctype if it.column.ctype in ("notice", "policy", "personnel", "plan",
                                                           "stats", "msgstats") else "news"
-            ps = T.paragraphs(kind, rng, it.day, self.place)
+            ps = T.paragraphs(kind, rng, it.day, self.place, topic=it.extra.get("topic"))
         if it.inject:
             ps.insert(min(2, len(ps)), it.inject)
         return ps
@@ -450,7 +451,8 @@ class Site:
         col = it.column
         rng = random.Random(f"{self.world.seed}:{it.id}")
         rows = [("信件标题", esc(it.title)), ("来信人", esc(it.asker)),
-                ("来信时间", f"{it.when:%Y-%m-%d}"), ("来信内容", esc(T.letter_text(rng)))]
+                ("来信时间", f"{it.when:%Y-%m-%d}"),
+                ("来信内容", esc(T.letter_text(rng, it.extra.get("issue"))))]
         if it.reply is not None:
             rows += [("回复单位", esc(self.org)), ("回复时间", f"{it.reply:%Y-%m-%d}"),
                      ("回复内容", esc(T.reply_text(rng)))]

@@ -95,24 +95,27 @@ def holiday_near(d: date) -> str:
             "元旦", "元旦", "元旦"][d.month - 1]
 
 
-def _fill(tpl: str, rng: random.Random, d: date, place: str) -> str:
-    return tpl.format(place=place, we="我" + (place[-1] if place[-1] in "市区县镇" else "市"), topic=rng.choice(TOPICS), role=rng.choice(ROLES),
+def _fill(tpl: str, rng: random.Random, d: date, place: str, topic: str | None = None) -> str:
+    we = "我" + (place[-1] if place[-1] in "市区县镇" else "市")
+    return tpl.format(place=place, we=we, topic=topic or rng.choice(TOPICS), role=rng.choice(ROLES),
                       town=rng.choice(TOWNS), dept=rng.choice(DEPTS), year=d.year,
                       city=CITY, holiday=holiday_near(d))
 
 
-def title_for(ctype: str, rng: random.Random, d: date, place: str) -> str:
-    """A plausible item title for a column of type `ctype` published on `d`."""
+def title_for(ctype: str, rng: random.Random, d: date, place: str, topic: str | None = None,
+              issue: str | None = None) -> str:
+    """A plausible item title for a column of type `ctype` published on `d`; `topic` (or
+    `issue` for letters) is shared with the body so title and text agree."""
     if ctype == "news":
-        return _fill(rng.choice(NEWS_TITLES), rng, d, place)
+        return _fill(rng.choice(NEWS_TITLES), rng, d, place, topic)
     if ctype == "notice":
-        return _fill(rng.choice(NOTICE_TITLES), rng, d, place)
+        return _fill(rng.choice(NOTICE_TITLES), rng, d, place, topic)
     if ctype == "policy":
-        return _fill(rng.choice(POLICY_TITLES), rng, d, place)
+        return _fill(rng.choice(POLICY_TITLES), rng, d, place, topic)
     if ctype == "personnel":
-        return _fill(rng.choice(PERSONNEL_TITLES), rng, d, place)
+        return _fill(rng.choice(PERSONNEL_TITLES), rng, d, place, topic)
     if ctype == "plan":
-        return _fill(rng.choice(PLAN_TITLES), rng, d, place)
+        return _fill(rng.choice(PLAN_TITLES), rng, d, place, topic)
     if ctype == "stats":
         m = d.month - 1 or 12
         y = d.year if d.month > 1 else d.year - 1
@@ -122,8 +125,8 @@ def title_for(ctype: str, rng: random.Random, d: date, place: str) -> str:
         y = d.year if d.month > 1 else d.year - 1
         return f"{y}年{m}月领导信箱来信办理情况统计"
     if ctype == "letter":
-        return "关于" + rng.choice(LETTER_ISSUES) + "的咨询"
-    return _fill(rng.choice(NEWS_TITLES), rng, d, place)
+        return "关于" + (issue or rng.choice(LETTER_ISSUES)) + "的咨询"
+    return _fill(rng.choice(NEWS_TITLES), rng, d, place, topic)
 
 
 # -- bodies ------------------------------------------------------------------------
@@ -159,15 +162,17 @@ REPLY_SENTENCES = [
 ]
 
 
-def paragraphs(kind: str, rng: random.Random, d: date, place: str, n: int | None = None) -> list[str]:
+def paragraphs(kind: str, rng: random.Random, d: date, place: str, n: int | None = None,
+               topic: str | None = None) -> list[str]:
     """Body paragraphs for an article of `kind` (news, notice, policy...)."""
-    topic = rng.choice(TOPICS)
+    topic = topic or rng.choice(TOPICS)
+    dept = rng.choice(DEPTS)
 
     def fill(s: str) -> str:
         return s.format(md=md(d), place=place, topic=topic, num=rng.randint(50, 9000),
                         n=rng.randint(3, 60), m=rng.randint(2, 90) * 100, role=rng.choice(ROLES),
-                        town=rng.choice(TOWNS), town2=rng.choice(TOWNS), dept=rng.choice(DEPTS),
-                        dept2=rng.choice(DEPTS), end=cn_date(date(d.year, 12, 31)),
+                        town=rng.choice(TOWNS), town2=rng.choice(TOWNS), dept=dept,
+                        dept2=rng.choice([x for x in DEPTS if x != dept]), end=cn_date(date(d.year, 12, 31)),
                         due=md(date(d.year, min(12, d.month + 1), 10)), issue=rng.choice(LETTER_ISSUES))
 
     if kind in ("notice", "policy", "personnel", "plan"):
@@ -191,8 +196,9 @@ def paragraphs(kind: str, rng: random.Random, d: date, place: str, n: int | None
     return out
 
 
-def letter_text(rng: random.Random) -> str:
-    return rng.choice(LETTER_SENTENCES).format(town=rng.choice(TOWNS), issue=rng.choice(LETTER_ISSUES))
+def letter_text(rng: random.Random, issue: str | None = None) -> str:
+    return rng.choice(LETTER_SENTENCES).format(town=rng.choice(TOWNS),
+                                               issue=issue or rng.choice(LETTER_ISSUES))
 
 
 def reply_text(rng: random.Random) -> str:

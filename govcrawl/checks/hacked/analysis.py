@@ -43,11 +43,12 @@ class FoundLink:
 @dataclass
 class HiddenBlock:
     reason: str
-    text: str
+    text: str  # all the block's text
     links: list[FoundLink]
     tag: str
     inline: bool
     widget: bool
+    loose_text: str = ""  # the text outside its links (anchors are judged with their links)
 
 
 @dataclass
@@ -124,6 +125,20 @@ def _context(el: lxml.html.HtmlElement, limit: int = 300) -> str:
         return ""
     t = _text(node)
     return t if len(t) <= limit * 4 else t[: limit * 2]
+
+
+def _loose_text(el: lxml.html.HtmlElement) -> str:
+    """Text of `el` outside its <a> elements."""
+    out: list[str] = []
+
+    def walk(node: lxml.html.HtmlElement) -> None:
+        if isinstance(node.tag, str) and node.tag not in ("a", "script", "style"):
+            out.append(node.text or "")
+            for child in node:
+                walk(child)
+                out.append(child.tail or "")
+    walk(el)
+    return re.sub(r"\s+", " ", " ".join(out)).strip()
 
 
 def _abs(base: str, raw: str | None) -> str | None:
@@ -214,7 +229,8 @@ def analyze(html: str, url: str, in_site: Callable[[str], bool]) -> Analysis:
         text = _text(el)[:MAX_HIDDEN_TEXT] if el.tag not in ("iframe", "frame") else ""
         if text or links:
             a.hidden.append(HiddenBlock(reason=reason, text=text, links=links, tag=el.tag,
-                                        inline=inline, widget=widget))
+                                        inline=inline, widget=widget,
+                                        loose_text=_loose_text(el)[:MAX_HIDDEN_TEXT] if text else ""))
             a.hidden_links.extend(links)
 
     # links hidden by inherited properties below a visible root (colour, font-size…)

@@ -158,7 +158,9 @@ class HackedRules:
     def _hidden(self, g: _Grouper, findings: list[Finding], site_id: str, url: str, date: Any,
                 a: Analysis) -> None:
         for block in a.hidden:
-            spam_text = self.judge.words(block.text, date=date, where="hidden text") if block.text else []
+            # the text besides the links' own anchors (those are judged with their links)
+            rest = block.loose_text
+            spam_text = self.judge.words(rest, date=date, where="hidden text") if rest.strip() else []
             if spam_text:
                 findings.append(Finding(
                     rule=HIDDEN, severity=VETO, site_id=site_id, url=url, text=spam_text[0],

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time as time_mod
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -68,8 +69,10 @@ class FakeAccount:
 class FakePlatforms:
     """Serve `accounts` on 127.0.0.1; `registry_rows()` gives their registry entries."""
 
-    def __init__(self, accounts: list[FakeAccount], as_of: date):
+    def __init__(self, accounts: list[FakeAccount], as_of: date, latency: float = 0.0):
         self.accounts = {a.key: a for a in accounts}
+        self._mids: dict[str, tuple[FakeAccount, FakePost]] | None = None
+        self.latency = latency  # seconds added to every answer (benchmarks: platforms, not CPU)
         self.as_of = as_of
         self.now = datetime.combine(as_of, time(10, 0))
         self.hits: Counter[str] = Counter()
@@ -85,6 +88,8 @@ class FakePlatforms:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:  # noqa: N802 (http.server API)
+                if fake.latency:
+                    time_mod.sleep(fake.latency)
                 try:
                     status, ctype, body, headers = fake.respond(self.path)
                 except Exception as e:  # a bug in the fake must show up as a 500, not a hang
@@ -256,35 +261,35 @@ class FakePlatforms:
         return 200, jtype, json.dumps(data, ensure_ascii=False).encode(), {}
 
     def _mid(self, a: FakeAccount, p: FakePost) -> str:
-        return f"49{int(a.key) % 100000:05d}{a.posts.index(p):06d}"
+        return f"49{int(a.key) % 100000:05d}{_index(a.posts, p):06d}"
 
     def _weibo_comments(self, mid: str) -> tuple[int, str, bytes, dict[str, str]]:
         jtype = "application/json; charset=utf-8"
-        for a in self.accounts.values():
-            if a.platform != "weibo":
-                continue
-            for p in a.posts:
-                if self._mid(a, p) != mid:
-                    continue
-                if not p.comments:
-                    return 200, jtype, json.dumps({"ok": 0, "msg": "快来发表你的评论吧"},
-                                                  ensure_ascii=False).encode(), {}
-                rows = []
-                for j, c in enumerate(p.comments):
-                    asked = self.at(c.age_days)
-                    subs: Any = False
-                    if c.reply_after_hours is not None:
-                        subs = [{"id": f"{mid}{j}1", "created_at": self.weibo_time(
-                            asked + timedelta(hours=c.reply_after_hours)), "text": c.reply,
-                            "user": {"id": int(a.key), "screen_name": a.shown_name}}]
-                    rows.append({"id": f"{mid}{j}", "created_at": self.weibo_time(asked),
-                                 "text": c.text, "like_count": 0,
-                                 "user": {"id": 7000000000 + j, "screen_name": f"网友{j:04d}"},
-                                 "comments": subs, "total_number": 1 if subs else 0})
-                return 200, jtype, json.dumps({"ok": 1, "data": {"data": rows, "total_number": len(rows),
-                                                                 "max_id": 0}},
-                                              ensure_ascii=False).encode(), {}
-        return 200, jtype, json.dumps({"ok": 0, "msg": "微博不存在或暂无查看权限!"},
+        if self._mids is None:
+            self._mids = {self._mid(a, p): (a, p) for a in self.accounts.values()
+                          if a.platform == "weibo" for p in a.posts}
+        found = self._mids.get(mid)
+        if found is None:
+            return 200, jtype, json.dumps({"ok": 0, "msg": "微博不存在或暂无查看权限!"},
+                                          ensure_ascii=False).encode(), {}
+        a, p = found
+        if not p.comments:
+            return 200, jtype, json.dumps({"ok": 0, "msg": "快来发表你的评论吧"},
+                                          ensure_ascii=False).encode(), {}
+        rows = []
+        for j, c in enumerate(p.comments):
+            asked = self.at(c.age_days)
+            subs: Any = False
+            if c.reply_after_hours is not None:
+                subs = [{"id": f"{mid}{j}1", "created_at": self.weibo_time(
+                    asked + timedelta(hours=c.reply_after_hours)), "text": c.reply,
+                    "user": {"id": int(a.key), "screen_name": a.shown_name}}]
+            rows.append({"id": f"{mid}{j}", "created_at": self.weibo_time(asked),
+                         "text": c.text, "like_count": 0,
+                         "user": {"id": 7000000000 + j, "screen_name": f"网友{j:04d}"},
+                         "comments": subs, "total_number": 1 if subs else 0})
+        return 200, jtype, json.dumps({"ok": 1, "data": {"data": rows, "total_number": len(rows),
+                                                         "max_id": 0}},
                                       ensure_ascii=False).encode(), {}
 
     # -- Douyin / Kuaishou / Toutiao ------------------------------------------------
@@ -295,7 +300,7 @@ class FakePlatforms:
         return 200, "text/html; charset=utf-8", html.encode(), {}
 
     def douyin_state(self, a: FakeAccount) -> dict[str, Any]:
-        posts = [{"awemeId": f"73{a.posts.index(p):08d}", "awemeType": 0,
+        posts = [{"awemeId": f"73{_index(a.posts, p):08d}", "awemeType": 0,
                   "desc": p.text if p.original else f"转发 @{p.source} 的视频：{p.text}",
                   "createTime": self.epoch(self.at(p.age_days)),
                   "stats": {"commentCount": len(p.comments), "diggCount": 25, "shareCount": 2},
@@ -381,3 +386,11 @@ class FakePlatforms:
                f"<title>{escape(a.shown_name)}</title><link>{link}</link>"
                f"<description>{escape(a.org or a.name)}</description>{rss_items}</channel></rss>")
         return 200, "application/rss+xml; charset=utf-8", xml.encode(), {}
+
+
+def _index(items: list[Any], item: Any) -> int:
+    """Position by identity (equal posts are still different posts)."""
+    for i, x in enumerate(items):
+        if x is item:
+            return i
+    raise ValueError("not in list")

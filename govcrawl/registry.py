@@ -45,8 +45,9 @@ KIND_ALIASES = {
 }
 PLATFORM_ALIASES = {
     "wechat": "wechat", "微信": "wechat", "微信公众号": "wechat", "微信服务号": "wechat",
+    "微信订阅号": "wechat",
     "weibo": "weibo", "微博": "weibo", "新浪微博": "weibo",
-    "douyin": "douyin", "抖音": "douyin", "抖音号": "douyin",
+    "douyin": "douyin", "抖音": "douyin", "抖音号": "douyin", "抖音短视频": "douyin",
     "toutiao": "toutiao", "头条": "toutiao", "今日头条": "toutiao", "头条号": "toutiao",
     "kuaishou": "kuaishou", "快手": "kuaishou", "快手号": "kuaishou",
     "app": "app", "移动客户端": "app", "客户端": "app",

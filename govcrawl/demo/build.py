@@ -15,6 +15,7 @@ Site set (ids are fictional division code 9901xx + serial):
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Callable
 
 from govcrawl.demo import special
 from govcrawl.demo.model import Column, Item, Site
@@ -24,6 +25,7 @@ from govcrawl.demo.world import World, is_holiday_weekday, is_makeup_day, is_wor
 # Pages per site at scale 1 are roughly: portal 300, 民政局 100, 东湖区 130, 西山县 130,
 # 文旅局 80, 交通局 60, 教育局 150 (~1000 over the e2e world).
 BASE_PAGES = 1000
+Scaler = Callable[[int], int]  # item count at scale 1 -> item count at this world's scale
 BENCH_EXTRA = [("9901030001", "北湖区人民政府", "北湖区"), ("9901240001", "南山县人民政府", "南山县"),
                ("9901250001", "青河县人民政府", "青河县")]
 
@@ -48,7 +50,7 @@ def build_world(as_of: date, scale: str = "e2e", seed: int = 1, bench_pages: int
     gbk = build_donghu(w, n)
     js = build_xishan(w, n)
     clean = build_clean(w, n)
-    hacked = special.build_hacked(w, n, clean)
+    hacked = special.build_hacked(w, n)
     problems = special.build_problems(w, n, slow=scale != "bench", huge=scale != "bench")
     extras = []
     if scale == "bench":
@@ -107,7 +109,7 @@ def add_letter(site: Site, col: Column, submitted: date, reply: date | None, tit
     return it
 
 
-def std_columns_fresh(site: Site, n, spec: list[tuple[str, str, str, str, int]],
+def std_columns_fresh(site: Site, n: Scaler, spec: list[tuple[str, str, str, str, int]],
                       age0: int = 0) -> dict[str, Column]:
     cols = {}
     for i, (key, name, ctype, parent, count) in enumerate(spec):
@@ -118,7 +120,7 @@ def std_columns_fresh(site: Site, n, spec: list[tuple[str, str, str, str, int]],
 
 # -- 1. the portal -------------------------------------------------------------------
 
-def build_portal(w: World, n) -> Site:
+def build_portal(w: World, n: Scaler) -> Site:
     s = w.add_site(TrsSite(w, sid="9901000001", name="示范市人民政府", host="www", kind="portal",
                            org="示范市人民政府办公室", region="示范市", place="示范市"))
     c = std_columns_fresh(s, n, [
@@ -225,7 +227,7 @@ def id_number(area: str, born: date, seq: int) -> str:
 
 # -- 2. the department site under the portal's path ---------------------------------
 
-def build_mzj(w: World, n) -> Site:
+def build_mzj(w: World, n: Scaler) -> Site:
     s = w.add_site(HanwebSite(w, sid="9901000002", name="示范市民政局", host="www", prefix="/bmwz/mzj/",
                               kind="department", org="示范市民政局", region="示范市", place="示范市"))
     gz = s.add_column("gzdt", "工作动态", "news", "新闻动态", n(45), newest_age=20)
@@ -241,7 +243,7 @@ def build_mzj(w: World, n) -> Site:
 
 # -- 3. the GBK district site ---------------------------------------------------------
 
-def build_donghu(w: World, n) -> Site:
+def build_donghu(w: World, n: Scaler) -> Site:
     s = w.add_site(UcapSite(w, sid="9901020001", name="东湖区人民政府", host="dhq", kind="portal",
                             org="东湖区人民政府办公室", region="东湖区", place="东湖区", encoding="gbk",
                             missing_identity=("icp", "jiucuo"), phone="0999-82345678",
@@ -265,7 +267,7 @@ def build_donghu(w: World, n) -> Site:
 
 # -- 4. the county site with script-loaded lists (and a neglected homepage) ----------
 
-def build_xishan(w: World, n) -> Site:
+def build_xishan(w: World, n: Scaler) -> Site:
     s = w.add_site(JsonSite(w, sid="9901230001", name="西山县人民政府", host="xsx", kind="portal",
                             org="西山县人民政府办公室", region="西山县", place="西山县",
                             phone="0999-62345678", police="99012302000031"))
@@ -293,7 +295,7 @@ def build_xishan(w: World, n) -> Site:
 
 # -- 8. the clean control -------------------------------------------------------------
 
-def build_clean(w: World, n) -> Site:
+def build_clean(w: World, n: Scaler) -> Site:
     s = w.add_site(TrsSite(w, sid="9901000005", name="示范市教育局", host="jyj", kind="department",
                            org="示范市教育局", region="示范市", place="示范市",
                            phone="0999-12340005", police="99010002000105"))
@@ -323,7 +325,7 @@ def build_clean(w: World, n) -> Site:
     return s
 
 
-def build_county(w: World, n, sid: str, name: str, place: str) -> Site:
+def build_county(w: World, n: Scaler, sid: str, name: str, place: str) -> Site:
     """Benchmark filler: a fresh TRS county portal."""
     host = "c" + sid[4:6]
     s = w.add_site(TrsSite(w, sid=sid, name=name, host=host, kind="portal", org=f"{name}办公室",

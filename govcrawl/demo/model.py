@@ -180,7 +180,6 @@ class Site:
         self.home_extra = ""  # extra homepage markup (department list, planted things)
         self.home_title: str | None = None
         self.unreachable = False
-        self.rng = random.Random(f"{world.seed}:{sid}")
 
     # -- URLs -------------------------------------------------------------------------
     def p(self, rel: str) -> str:
@@ -323,7 +322,6 @@ class Site:
                 f'<a href="{col.path}">{esc(col.parent)}</a> &gt; <a href="{col.path}">{esc(col.name)}</a></div>\n')
 
     def footer(self) -> str:
-        w = self.world
         parts = []
         if "conac" not in self.missing_identity:
             parts.append(f'<a href="https://bszs.conac.cn/sitename?method=show&amp;id={self.conac_id}" '
@@ -344,7 +342,6 @@ class Site:
         if "jiucuo" not in self.missing_identity:
             parts.append(f'<p><a href="https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code={self.id}" '
                          f'target="_blank">我为政府网站找错</a></p>')
-        del w
         return '<div class="footer">\n' + "\n".join(parts) + "\n</div>\n"
 
     @property

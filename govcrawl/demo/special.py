@@ -9,13 +9,12 @@ Spam targets are a loopback "spam host" this demo serves, or names under `.inval
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from govcrawl.demo.model import Item, Ref, Req, Resp, esc
 from govcrawl.demo.styles import TrsSite
 
 if TYPE_CHECKING:  # pragma: no cover
-    from govcrawl.demo.model import Site
     from govcrawl.demo.world import World
 
 CN_DIGITS = "〇一二三四五六七八九"
@@ -36,6 +35,9 @@ class HackedSite(TrsSite):
     """示范市文化和旅游局 after an attacker: spam in title/meta/text, hidden links, cloaking."""
 
     cloaked: Item | None = None
+    # hidden links written into the homepage at request time (ports are known only then)
+    hidden_refs: list[tuple[Ref, str]] = []
+    hidden_invalid: list[str] = []
 
     def article(self, req: Req, it: Item) -> Resp:
         resp = super().article(req, it)
@@ -71,13 +73,13 @@ class HackedSite(TrsSite):
 
     def homepage(self, req: Req) -> Resp:
         resp = super().homepage(req)
-        links = "".join(f'<a href="{self.world.resolve(r)}">{t}</a>' for r, t in self._hidden_refs)  # type: ignore[attr-defined]
-        links += "".join(f'<a href="{h}">网上赌场</a>' for h in self._hidden_invalid)  # type: ignore[attr-defined]
+        links = "".join(f'<a href="{self.world.resolve(r)}">{t}</a>' for r, t in self.hidden_refs)
+        links += "".join(f'<a href="{h}">网上赌场</a>' for h in self.hidden_invalid)
         resp.body = resp.body.replace(b"{HIDDEN}", f'<div style="display:none">{links}</div>'.encode("utf-8"))
         return resp
 
 
-def build_hacked(w: "World", n, friend: "Site") -> HackedSite:
+def build_hacked(w: "World", n: Callable[[int], int]) -> HackedSite:
     s = w.add_site(HackedSite(w, sid="9901000004", name="示范市文化和旅游局", host="wlj",
                               kind="department", org="示范市文化和旅游局", region="示范市",
                               place="示范市", phone="0999-12340004", police="99010002000104"))
@@ -98,9 +100,9 @@ def build_hacked(w: "World", n, friend: "Site") -> HackedSite:
                "http://bet9x4r7tq.invalid/"]
     # (written at request time: ports are known only then; see HackedSite.homepage)
     s.home_extra += "{HIDDEN}"
-    s._hidden_refs = [(spam("/"), "澳门金沙娱乐城"), (spam("/bjl.html"), "真人百家乐开户")]  # type: ignore[attr-defined]
-    s._hidden_invalid = invalid  # type: ignore[attr-defined]
-    for ref, text in s._hidden_refs:  # type: ignore[attr-defined]
+    s.hidden_refs = [(spam("/"), "澳门金沙娱乐城"), (spam("/bjl.html"), "真人百家乐开户")]
+    s.hidden_invalid = invalid
+    for ref, text in s.hidden_refs:
         w.plant("content.hidden_link", s, path=s.home, target=ref, text=text, severity="veto")
         w.plant("link.unsafe", s, path=s.home, target=ref)
     for h in invalid:
@@ -193,6 +195,7 @@ class ProblemSite(TrsSite):
     """示范市交通运输局: traps, redirects, huge and slow pages, attachments, broken links."""
 
     slow: Item | None = None
+    broken: Item | None = None  # the article whose links are broken
 
     def handle(self, req: Req) -> Resp | None:
         p = req.path
@@ -227,7 +230,7 @@ class ProblemSite(TrsSite):
 
     def render_item(self, req: Req, it: Item) -> Resp:
         resp = self.article(req, it)
-        if it is getattr(self, "_broken", None):
+        if it is self.broken:
             refused = self.world.resolve(Ref("refused", "/index.html"))
             resp.body = resp.body.replace(b'href="REFUSED"', f'href="{refused}"'.encode())
         return resp
@@ -274,7 +277,8 @@ class ProblemSite(TrsSite):
         return Resp(200, raw, "text/html; charset=utf-8")
 
 
-def build_problems(w: "World", n, *, slow: bool = True, huge: bool = True) -> ProblemSite:
+def build_problems(w: "World", n: Callable[[int], int], *, slow: bool = True,
+                   huge: bool = True) -> ProblemSite:
     s = w.add_site(ProblemSite(w, sid="9901000003", name="示范市交通运输局", host="jtj",
                                kind="department", org="示范市交通运输局", region="示范市",
                                place="示范市", phone="0999-12340003", police="99010002000103"))
@@ -327,7 +331,7 @@ def build_problems(w: "World", n, *, slow: bool = True, huge: bool = True) -> Pr
     it.links = [("/xxgk/missing.html", "安全生产月活动方案"), ("/error/500.html", "活动报名系统"),
                 ("REFUSED", "省交通运输厅网站")]
     it.images = ["/images/missing.png"]
-    s._broken = it  # type: ignore[attr-defined]
+    s.broken = it
     for target in (Ref("jtj", "/xxgk/missing.html"), Ref("jtj", "/error/500.html"),
                    Ref("refused", "/index.html"), Ref("jtj", "/images/missing.png")):
         w.plant("link.broken", s, item=it, target=target)

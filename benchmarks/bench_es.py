@@ -78,6 +78,18 @@ def cfg(url: str, tmp: Path, **kw: object) -> EsConfig:
     return EsConfig.load(base, env={})
 
 
+def bench_client_side(n: int) -> float:
+    """Build + encode only (no network): the indexer's own ceiling."""
+    fs = [finding(i) for i in range(n)]
+    t0 = time.perf_counter()
+    for f in fs:
+        d = docs.finding_source(docs.finding_dict(f), inspection_id=1, as_of="2024-03-01",
+                                seen="2024-03-01T01:00:00.000Z",
+                                site={"id": f.site_id, "region": "渭南市"})
+        docs.encode_action(*docs.finding_action("govcrawl-findings", d))
+    return n / (time.perf_counter() - t0)
+
+
 def bench_throughput(url: str, tmp: Path, n: int, bulk: int) -> tuple[float, int, float]:
     c = cfg(url, tmp, ELASTICSEARCH_BULK_SIZE=bulk, ELASTICSEARCH_INDEX_PREFIX=f"b{bulk}")
     acts = []
@@ -145,7 +157,9 @@ def machine() -> str:
         pass
     import elasticsearch
 
-    return (f"{cpu}, {os.cpu_count()} cores (shared with other jobs), Python "
+    load = os.getloadavg()[0]
+    return (f"{cpu}, {os.cpu_count()} cores shared with other jobs (load average {load:.1f} "
+            f"at the end), Python "
             f"{platform.python_version()}, elasticsearch client {elasticsearch.__versionstr__}, "
             f"fake server {'8.17.0'} in its own process on 127.0.0.1")
 
@@ -161,6 +175,10 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as td:
             tmp = Path(td)
+            rate = bench_client_side(args.docs)
+            rows.append(f"| build + encode only (no network) | {args.docs} findings | "
+                        f"{rate:,.0f} docs/s | the client side's ceiling |")
+            print(rows[-1], flush=True)
             for bulk in (100, 500, 1000):
                 rate, reqs, size = bench_throughput(url, tmp, args.docs, bulk)
                 rows.append(f"| indexer, bulk size {bulk} | {args.docs} findings (~{size:.0f} B "

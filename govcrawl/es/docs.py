@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from functools import lru_cache
 from datetime import date, datetime, timezone
 from typing import Any, Iterable
 from urllib.parse import urlsplit
@@ -86,7 +87,9 @@ def norm_pub_date(raw: str | None) -> str | None:
     return dt.isoformat() + "+08:00"
 
 
+@lru_cache(maxsize=4096)
 def url_fields(url: str) -> dict[str, Any]:
+    """ECS url.* (cached: a page's findings share its URL; callers never mutate it)."""
     if not url:
         return {}
     out: dict[str, Any] = {"full": url}

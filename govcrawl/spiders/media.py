@@ -105,6 +105,7 @@ class MediaSpider(scrapy.Spider):
         self.done: set[str] = set()
         self.inspection_id = 0
         self.stats_counter: Counter[str] = Counter()
+        self.base_delays: dict[str, float] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "MediaSpider":
@@ -130,6 +131,8 @@ class MediaSpider(scrapy.Spider):
             slots[f"media:{platform}"] = conf
         slots.setdefault("media:entry", {"concurrency": 2, "delay": 0.0})
         s.set("DOWNLOAD_SLOTS", slots, priority="spider")
+        spider.base_delays = {k: float(v.get("delay", 0.0)) for k, v in slots.items()
+                              if k.startswith("media:")}
         if spider.browser and any(a["platform"] in BROWSER_PLATFORMS and not (a.get("settings") or {})
                                   .get("export") for a in spider.accounts.values()):
             handlers = dict(s.getdict("DOWNLOAD_HANDLERS"))
@@ -192,6 +195,8 @@ class MediaSpider(scrapy.Spider):
                     headers={k.decode("latin-1").lower(): v[0].decode("latin-1") if v else ""
                              for k, v in response.headers.items()},
                     rendered=bool(response.meta.get("playwright")))
+        if response.status < 400:
+            self._recover(response.meta.get("download_slot"))
         adapter = get_adapter(account["platform"], self.adapter_settings)
         more: list[Fetch] = []
         try:
@@ -226,6 +231,17 @@ class MediaSpider(scrapy.Spider):
             out.append(self._finish(aid))
         return out
 
+    def _slot(self, key: str | None) -> Any:
+        slots = getattr(getattr(self.crawler.engine, "downloader", None), "slots", {})
+        return slots.get(key) if key else None
+
+    def _recover(self, key: str | None) -> None:
+        """After a back-off, each answered request halves the slot's delay back to its base."""
+        slot = self._slot(key)
+        base = self.base_delays.get(key or "", 0.0)
+        if slot is not None and getattr(slot, "delay", 0.0) > base:
+            slot.delay = max(base, slot.delay / 2)
+
     def _rate_limited(self, account: dict[str, Any], fetch: Fetch, response: Any,
                       e: AdapterError) -> Fetch | None:
         obs = self.obs[account["id"]]
@@ -238,9 +254,7 @@ class MediaSpider(scrapy.Spider):
             except ValueError:
                 pass
         wait = max(0.0, min(wait, self.backoff_max))
-        slot_key = response.meta.get("download_slot")
-        slots = getattr(getattr(self.crawler.engine, "downloader", None), "slots", {})
-        slot = slots.get(slot_key) if slot_key else None
+        slot = self._slot(response.meta.get("download_slot"))
         if slot is not None:  # slow the whole platform down, not only this account
             slot.delay = max(getattr(slot, "delay", 0.0), wait)
         if fetch.attempt < self.rate_retries:
@@ -284,12 +298,18 @@ class MediaSpider(scrapy.Spider):
 
         store = Store(self.store_path)
         try:
+            stored = {r[0] for r in store.conn.execute(
+                "SELECT account_id FROM accounts WHERE inspection_id=?", (self.inspection_id,))}
             for aid in self.accounts:
-                if aid in self.done:
+                if aid in stored:
                     continue
+                # never reached, or its item failed in a pipeline: still accounted for
                 obs = self.obs.get(aid) or Observation(account_id=aid)
                 obs.profile.status = UNKNOWN
-                obs.notice("media.unchecked", f"the run ended ({reason}) before account {aid} was read")
+                obs.posts_complete = False
+                why = ("its checks or storage failed (see the log)" if aid in self.done
+                       else f"the run ended ({reason}) before it was read")
+                obs.notice("media.unchecked", f"account {aid}: {why}")
                 save_account(store, self.inspection_id, self.accounts[aid], obs, [])
                 self.stats_counter["unchecked"] += 1
             rows = store.conn.execute(

@@ -208,3 +208,12 @@ def test_wechat_bridge_template_and_interaction_entry():
     assert wx.failed(row, fetches[1], "ConnectionRefusedError", obs)
     wx.finish(row, obs)
     assert obs.profile.interaction == INTERACTION_BROKEN
+
+
+def test_weibo_says_too_frequent_with_http_200():
+    ad = get_adapter("weibo", SETTINGS)
+    f = Fetch("http://127.0.0.1:9/x", "profile", data={"uid": "1"})
+    body = '{"ok":0,"msg":"请求过于频繁，请稍后再试"}'.encode()
+    with pytest.raises(AdapterError) as e:
+        ad.dispatch({"id": "w"}, f, Resp(f.url, 200, body), Observation("w"))
+    assert e.value.kind == "rate_limited"

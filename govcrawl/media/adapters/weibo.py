@@ -97,6 +97,7 @@ class WeiboAdapter(Adapter):
         uid = fetch.data["uid"]
         if data.get("ok") != 1:
             msg = str(data.get("msg") or "")
+            _rate_limit_message(msg, url)
             gone = self.gone_marker(msg)
             if gone or str(data.get("errno")) == "20003" or "还没有内容" in msg:
                 obs.profile.status = CLOSED if gone == "closed" else NOT_FOUND
@@ -126,6 +127,7 @@ class WeiboAdapter(Adapter):
         uid, page = fetch.data["uid"], fetch.data["page"]
         if data.get("ok") != 1:
             msg = str(data.get("msg") or "")
+            _rate_limit_message(msg, url)
             if "还没有内容" in msg or (data.get("data") or {}).get("cards") == []:
                 obs.posts_complete = True  # the end of the list (or no posts at all)
                 return self._comment_fetches(account, uid, obs)
@@ -229,3 +231,9 @@ def _int(v: Any) -> int | None:
         return int(v)
     except (TypeError, ValueError):
         return None
+
+
+def _rate_limit_message(msg: str, url: str) -> None:
+    """Weibo sometimes says 请求过于频繁 with HTTP 200 instead of a 418."""
+    if "频繁" in msg or "稍后再试" in msg:
+        raise AdapterError("rate_limited", f"Weibo: {msg} at {url}")

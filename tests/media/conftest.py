@@ -36,7 +36,16 @@ def media_run(tmp_path_factory):
     fake = FakePlatforms(ACCOUNTS, AS_OF).start()
     try:
         reg = tmp / "registry.yaml"
-        reg.write_text(yaml.safe_dump({"accounts": fake.registry_rows()}, allow_unicode=True),
+        # an app read from its platform export, and an account registered without any address
+        (tmp / "app-posts.csv").write_text(
+            "发布时间,标题,是否原创\n2024-06-19 09:00,示范通上线电子社保卡服务,是\n", encoding="utf-8")
+        (tmp / "app-msgs.csv").write_text(
+            "留言时间,留言内容,回复时间\n2024-06-10 09:00,电子社保卡怎么激活？,2024-06-13 09:00\n",
+            encoding="utf-8")
+        extra = [{"id": "app-export", "name": "示范通", "platform": "移动客户端",
+                  "settings": {"export": ["app-posts.csv", "app-msgs.csv"]}},
+                 {"id": "wb-nourl", "name": "示范无址", "platform": "weibo"}]
+        reg.write_text(yaml.safe_dump({"accounts": fake.registry_rows() + extra}, allow_unicode=True),
                        encoding="utf-8")
         store = tmp / "store.db"
         proc = run_media(reg, store, AS_OF.isoformat(), "-s", "GOVCRAWL_BROWSER=False")

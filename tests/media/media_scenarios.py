@@ -123,4 +123,7 @@ EXPECT: dict[str, object] = {
     "feed-json-stale": {"media.not_updated"},
     "feed-atom-clean": set(),
     "feed-gone": {"media.not_found"},
+    # added by conftest: read from its export files, and one with no url at all
+    "app-export": {"media.slow_reply"},
+    "wb-nourl": "unchecked",
 }

@@ -58,6 +58,7 @@ def test_unchecked_accounts_say_why(media_run):
     assert "media.platform_error" in notices["wb-error"]
     assert "media.bad_response" in notices["wb-malformed"]
     assert "media.source_error" in notices["wx-bridge-missing"]
+    assert "media.source_error" in notices["wb-nourl"]
     for aid, want in EXPECT.items():
         if want == "unchecked":
             assert "media.unchecked" in notices[aid], aid

@@ -117,10 +117,10 @@ class PageItem:
     column_url: str | None = None
     pub_date: str | None = None  # ISO date (YYYY-MM-DD) or datetime string as seen
     source: str | None = None
-    text: str = ""  # visible text without nav/footer boilerplate where possible
-    full_text: str = ""  # all visible text (footer included: identity checks read it)
+    text: str = field(default="", repr=False)  # visible text without nav/footer boilerplate
+    full_text: str = field(default="", repr=False)  # all visible text (footer included)
     attr_texts: list[str] = field(default_factory=list)  # alt / title attribute values
-    html: str = ""  # decoded HTML for checks that need the DOM; never stored
+    html: str = field(default="", repr=False)  # decoded HTML for checks that need the DOM; never stored
     entries: list[ListEntry] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     depth: int = 0

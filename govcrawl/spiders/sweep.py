@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 import scrapy
 from scrapy import Request, signals
-from scrapy.exceptions import DontCloseSpider, StopDownload
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest, StopDownload
 from scrapy.http import Response
 
 from govcrawl import signals as gsignals
@@ -40,6 +40,8 @@ from govcrawl.store import Store
 
 logger = logging.getLogger(__name__)
 
+# statuses the callbacks see (errors are recorded); redirects are left to RedirectMiddleware
+HANDLED_STATUSES = [304, *range(400, 600)]
 PAGE_PARAMS = {"page", "pageno", "pagenum", "pageindex", "p", "curpage", "currentpage", "pn", "page_no"}
 _DATEISH = re.compile(r"^(?:\d{4}[-/]?\d{1,2}(?:[-/]?\d{1,2})?|\d{6,8})$")
 _SESSIONISH = re.compile(r"^[0-9a-f]{16,}$", re.I)
@@ -127,6 +129,7 @@ class SweepSpider(scrapy.Spider):
         spider.browser = s.getbool("GOVCRAWL_BROWSER", True)
         spider.attachment_max = s.getint("GOVCRAWL_ATTACHMENT_MAXSIZE", 512 * 1024)
         spider.skip_hosts = set(s.getlist("GOVCRAWL_LINKCHECK_SKIP_HOSTS", []))
+        spider.depth_limit = s.getint("DEPTH_LIMIT", 0)
         spider._open_inspection(crawler)
         # per-site download slots (SiteSlotMiddleware puts requests in them)
         slots = dict(s.getdict("DOWNLOAD_SLOTS"))
@@ -208,7 +211,7 @@ class SweepSpider(scrapy.Spider):
     def _page_request(self, site: Site, url: str, role: str = "page", priority: int = 0,
                       column: dict[str, Any] | None = None, **meta: Any) -> Request:
         return Request(url, callback=self.parse, errback=self.on_error, priority=priority,
-                       meta={"site_id": site.id, "role": role, "handle_httpstatus_all": True,
+                       meta={"site_id": site.id, "role": role, "handle_httpstatus_list": HANDLED_STATUSES,
                              "column": column or {}, **meta})
 
     def _allow(self, site: Site, url: str) -> bool:
@@ -254,7 +257,7 @@ class SweepSpider(scrapy.Spider):
         return Request(url, method=method, callback=self.on_linkcheck, errback=self.on_linkcheck_error,
                        priority=-5, dont_filter=method == "GET",
                        meta={"site_id": site.id, "linkcheck": True, "external": owner != site.id,
-                             "handle_httpstatus_all": True, "headers_only": True,
+                             "handle_httpstatus_list": HANDLED_STATUSES, "headers_only": True,
                              "page_url": page_url})
 
     # -- callbacks -----------------------------------------------------------------
@@ -317,7 +320,7 @@ class SweepSpider(scrapy.Spider):
             item.extra["needs_browser"] = True
             yield Request(url, callback=self.parse, errback=self.on_error, dont_filter=True, priority=5,
                           meta={**{k: meta[k] for k in ("site_id", "role", "column") if k in meta},
-                                "handle_httpstatus_all": True, "playwright": True,
+                                "handle_httpstatus_list": HANDLED_STATUSES, "playwright": True,
                                 "download_slot": f"site:{site.id}"})
         yield item
         yield from self._follow(site, url, item, page)
@@ -333,6 +336,13 @@ class SweepSpider(scrapy.Spider):
         return col.get("url")
 
     def _follow(self, site: Site, url: str, item: PageItem, page: Any) -> Iterable[Request]:
+        if self.depth_limit and item.depth >= self.depth_limit:
+            key = (site.id, "*depth*")
+            if key not in self._capped:
+                self._capped.add(key)
+                self._notice(site.id, "trap", url, f"depth limit {self.depth_limit} reached at {url}:"
+                             " links deeper than that are not followed (likely a crawler trap)",
+                             {"depth": item.depth})
         is_list = item.page_type in ("list", "interaction")
         column = {"name": item.column, "url": item.column_url} if is_list else {}
         for nxt in page.pagination:
@@ -344,7 +354,7 @@ class SweepSpider(scrapy.Spider):
             if "dataproxy.jsp" in ep:
                 ep = _with_params(ep, {"startrecord": "1", "endrecord": "120", "perpage": "120"})
             yield Request(ep, callback=self.parse_endpoint, errback=self.on_error, priority=2,
-                          meta={"site_id": site.id, "role": "endpoint", "handle_httpstatus_all": True,
+                          meta={"site_id": site.id, "role": "endpoint", "handle_httpstatus_list": HANDLED_STATUSES,
                                 "column": {"name": item.column, "url": item.column_url or url,
                                            "breadcrumb": item.breadcrumb}})
         entry_urls = {e.url for e in item.entries if e.url}
@@ -406,7 +416,7 @@ class SweepSpider(scrapy.Spider):
         for m in more:
             if self._allow(site, m):
                 yield Request(m, callback=self.parse_endpoint, errback=self.on_error, priority=2,
-                              meta={"site_id": site.id, "role": "endpoint", "handle_httpstatus_all": True,
+                              meta={"site_id": site.id, "role": "endpoint", "handle_httpstatus_list": HANDLED_STATUSES,
                                     "column": col})
         for e in entries:
             if e.url and self.scope_map.owner(e.url) == site.id and self._allow(site, e.url):
@@ -418,11 +428,19 @@ class SweepSpider(scrapy.Spider):
         site_id = meta.get("site_id")
         if site_id not in self.sites:
             return
+        url = canonical_url(request.url)
         err = failure.getErrorMessage() or failure.type.__name__
-        if "maxsize" in err.lower() or "max size" in err.lower() or "larger than download" in err.lower():
+        if failure.check(IgnoreRequest):
+            redirected = meta.get("redirect_urls")
+            if not redirected:
+                return  # dropped on purpose (scope, caps): recorded as a notice already
+            # the page that redirected out of the site: recorded, the target never fetched
+            url = canonical_url(redirected[0])
+            err = f"redirects out of the site's scope to {request.url} (not followed)"
+        elif failure.type.__name__ == "DownloadCancelledError" or "max size" in err.lower():
             err = f"response larger than the size cap ({err})"
-        logger.info("site %s: %s failed: %s", site_id, request.url, err)
-        item = PageItem(inspection_id=self.inspection_id, site_id=site_id, url=canonical_url(request.url),
+        logger.info("site %s: %s failed: %s", site_id, url, err)
+        item = PageItem(inspection_id=self.inspection_id, site_id=site_id, url=url,
                         as_of=self.as_of.isoformat(), status=None, error=f"{failure.type.__name__}: {err}"[:500],
                         page_type="homepage" if meta.get("role") == "home" else "other",
                         depth=meta.get("depth", 0))

@@ -34,6 +34,7 @@ REVIEW_STATES = ("confirmed", "false_alarm", "to_check")
 PASS, FAIL = "合格", "不合格"
 QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
 LIFECYCLE_LOOKBACK_DAYS = 400  # how far back "reopened" looks; a year and a bit
+LIFECYCLE_RECENT = 7  # recent inspections always read (a week of nightly sweeps)
 
 
 # -- periods -----------------------------------------------------------------------
@@ -277,14 +278,19 @@ class History:
         return self._cov[iid]
 
     def earlier(self, insp: sqlite3.Row) -> list[sqlite3.Row]:
-        """Usable inspections of the same kind before this one, newest first, within the
-        lookback window."""
+        """The inspections a finding's lifecycle is read from, newest first: the last
+        LIFECYCLE_RECENT inspections of the same kind, plus one per earlier period within
+        the lookback window.  Nightly sweeps would otherwise make every report read a
+        year of findings; "reopened" across periods only needs each period's last look."""
         start = (date.fromisoformat(insp["as_of"][:10])
                  - timedelta(days=LIFECYCLE_LOOKBACK_DAYS)).isoformat()
-        rows = [r for r in self.store.inspections(insp["kind"])
-                if _usable(r) and (r["as_of"], r["id"]) < (insp["as_of"], insp["id"])
-                and r["as_of"] >= start]
-        return sorted(rows, key=lambda r: (r["as_of"], r["id"]), reverse=True)
+        rows = sorted((r for r in self.store.inspections(insp["kind"])
+                       if _usable(r) and (r["as_of"], r["id"]) < (insp["as_of"], insp["id"])
+                       and r["as_of"] >= start),
+                      key=lambda r: (r["as_of"], r["id"]), reverse=True)
+        keep = {r["id"] for r in rows[:LIFECYCLE_RECENT]}
+        keep |= {r["id"] for r in period_representatives(self.store, insp["kind"])}
+        return [r for r in rows if r["id"] in keep]
 
     def lifecycle(self, insp: sqlite3.Row, findings: Iterable[Finding]) -> dict[str, str]:
         """Finding key → new | open | reopened, for findings of `insp`."""
@@ -387,11 +393,21 @@ def recompute_verdict(subject_id: str, subject: str, findings: list[Finding],
 
 
 def verdicts(store: Store, insp: sqlite3.Row, reviews: ReviewFilter | None = None,
-             subject: str | None = None) -> dict[str, SubjectVerdict]:
+             subject: str | None = None,
+             cache: dict[int, dict[str, SubjectVerdict]] | None = None) -> dict[str, SubjectVerdict]:
     """Stored verdicts of an inspection; a subject with a finding dismissed as a false alarm
     is recomputed from its remaining findings.  When no verdict was stored at all, every
     checked subject is judged the same way."""
-    rf = reviews or ReviewFilter.from_store(store)
+    if cache is not None and insp["id"] in cache:
+        return cache[insp["id"]]
+    out = _verdicts(store, insp, reviews or ReviewFilter.from_store(store), subject)
+    if cache is not None:
+        cache[insp["id"]] = out
+    return out
+
+
+def _verdicts(store: Store, insp: sqlite3.Row, rf: ReviewFilter,
+              subject: str | None) -> dict[str, SubjectVerdict]:
     iid = insp["id"]
     subj = subject or ("account" if insp["kind"] == "media" else "site")
     settings = None
@@ -478,7 +494,9 @@ def _cn_num(n: int, ordinal: bool = False) -> str:
 
 
 def repeat_offenders(store: Store, insp: sqlite3.Row, current: dict[str, SubjectVerdict],
-                     reviews: ReviewFilter | None = None) -> dict[str, Offence]:
+                     reviews: ReviewFilter | None = None,
+                     cache: dict[int, dict[str, SubjectVerdict]] | None = None
+                     ) -> dict[str, Offence]:
     """Subjects failing now that also failed before: consecutive periods and within a year.
 
     Periods are compared by their representatives; quarters must be adjacent to count as
@@ -488,7 +506,7 @@ def repeat_offenders(store: Store, insp: sqlite3.Row, current: dict[str, Subject
     rf = reviews or ReviewFilter.from_store(store)
     reps = [r for r in period_representatives(store, insp["kind"])
             if (r["as_of"], r["id"]) < (insp["as_of"], insp["id"]) and period_of(r) != period_of(insp)]
-    past = [(r, verdicts(store, r, rf)) for r in reps]
+    past = [(r, verdicts(store, r, rf, cache=cache)) for r in reps]
     year_start = (date.fromisoformat(insp["as_of"][:10]) - timedelta(days=365)).isoformat()
     out: dict[str, Offence] = {}
     for sid, v in current.items():

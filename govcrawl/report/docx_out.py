@@ -54,21 +54,20 @@ def _para(doc, text: str, *, font: str = "仿宋_GB2312", size: float = 16, bold
 
 def _table(doc, header: Sequence[str], rows: Sequence[Sequence[object]],
            widths: Sequence[float]) -> None:
-    table = doc.add_table(rows=1, cols=len(header))
+    """A grid table built in one go: python-docx's row-by-row API is quadratic."""
+    ncols = len(header)
+    table = doc.add_table(rows=len(rows) + 1, cols=ncols)
     table.style = "Table Grid"
+    cells = table._cells  # flat, row-major; computed once
     for c, h in enumerate(header):
-        cell = table.rows[0].cells[c]
-        cell.text = ""
-        _font(cell.paragraphs[0].add_run(h), "黑体", 11, True)
-        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for row in rows:
-        cells = table.add_row().cells
+        p = cells[c].paragraphs[0]
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.add_run(h).bold = True
+    for r, row in enumerate(rows, 1):
         for c, v in enumerate(row):
-            cells[c].text = ""
-            _font(cells[c].paragraphs[0].add_run(_t(v)), "仿宋_GB2312", 11)
-    for c, w in enumerate(widths):
-        for r in table.rows:
-            r.cells[c].width = Cm(w)
+            cells[r * ncols + c].paragraphs[0].add_run(_t(v))
+    for i, cell in enumerate(cells):
+        cell.width = Cm(widths[i % ncols])
 
 
 def _blocks(doc, blocks: list[T.Block]) -> None:
@@ -88,8 +87,23 @@ def _blocks(doc, blocks: list[T.Block]) -> None:
             _para(doc, b.text)
 
 
-def write_docx(b: Bulletin, path: Path, *, deadline_days: int = 10, addressee: str = "") -> Path:
+def _document():
+    """A new document whose Normal style is 仿宋 (table cells and body inherit it)."""
     doc = Document()
+    normal = doc.styles["Normal"]
+    normal.font.name = "仿宋_GB2312"
+    normal.font.size = Pt(11)
+    rpr = normal.element.get_or_add_rPr()
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.append(rfonts)
+    rfonts.set(qn("w:eastAsia"), "仿宋_GB2312")
+    return doc
+
+
+def write_docx(b: Bulletin, path: Path, *, deadline_days: int = 10, addressee: str = "") -> Path:
+    doc = _document()
     sec = doc.sections[0]
     sec.page_height, sec.page_width = Cm(29.7), Cm(21.0)
     sec.top_margin, sec.bottom_margin = Cm(3.7), Cm(3.5)
@@ -119,7 +133,7 @@ def write_docx(b: Bulletin, path: Path, *, deadline_days: int = 10, addressee: s
 def write_rectification(b: Bulletin, subject: Subject, items: Sequence[OpenItem], path: Path,
                         *, deadline_days: int = 10, kind_noun: str = "网站") -> Path:
     """整改通知 for one site or account: each open finding, where it is, what to change."""
-    doc = Document()
+    doc = _document()
     sec = doc.sections[0]
     sec.orientation = WD_ORIENT.LANDSCAPE
     sec.page_width, sec.page_height = Cm(29.7), Cm(21.0)

@@ -249,18 +249,19 @@ def _rates(subjects: list[Subject], key) -> list[Rate]:
     return sorted(groups.values(), key=lambda r: (-r.rate, -r.checked, r.name))
 
 
-def _trend(store: Store, insp: sqlite3.Row, rf: H.ReviewFilter) -> list[TrendPoint]:
+def _trend(store: Store, insp: sqlite3.Row, rf: H.ReviewFilter,
+           cache: dict[int, dict[str, H.SubjectVerdict]]) -> list[TrendPoint]:
     out = []
     for r in H.period_representatives(store, insp["kind"]):
         if (r["as_of"], r["id"]) > (insp["as_of"], insp["id"]):
             continue
         if H.period_of(r) == H.period_of(insp) and r["id"] != insp["id"]:
             continue
-        vs = H.verdicts(store, r, rf)
+        vs = H.verdicts(store, r, rf, cache=cache)
         failed = sum(1 for v in vs.values() if v.failed)
         out.append(TrendPoint(H.period_of(r), r["id"], len(vs), failed, pct(len(vs) - failed, len(vs))))
     if not any(t.inspection_id == insp["id"] for t in out):
-        vs = H.verdicts(store, insp, rf)
+        vs = H.verdicts(store, insp, rf, cache=cache)
         failed = sum(1 for v in vs.values() if v.failed)
         out.append(TrendPoint(H.period_of(insp), insp["id"], len(vs), failed,
                               pct(len(vs) - failed, len(vs))))
@@ -271,8 +272,9 @@ def build_section(store: Store, insp: sqlite3.Row, rf: H.ReviewFilter, hist: H.H
                   max_examples: int = 5) -> Section:
     media = insp["kind"] == "media"
     iid = insp["id"]
+    cache: dict[int, dict[str, H.SubjectVerdict]] = {}
     known, running = (_account_subjects if media else _site_subjects)(store, insp)
-    vs = H.verdicts(store, insp, rf)
+    vs = H.verdicts(store, insp, rf, cache=cache)
     all_findings = store.findings(iid)
     active, dropped = rf.split(all_findings)
     scored = [f for f in active if f.severity != "notice"]
@@ -296,7 +298,7 @@ def build_section(store: Store, insp: sqlite3.Row, rf: H.ReviewFilter, hist: H.H
         subjects.append(s)
     subjects.sort(key=lambda s: (not s.failed, not s.problems, s.region, s.id))
 
-    offences = H.repeat_offenders(store, insp, vs, rf)
+    offences = H.repeat_offenders(store, insp, vs, rf, cache=cache)
     for s in subjects:
         if s.id in offences:
             s.repeat = offences[s.id].label
@@ -309,7 +311,7 @@ def build_section(store: Store, insp: sqlite3.Row, rf: H.ReviewFilter, hist: H.H
     prev = H.previous_comparable(store, insp)
     prev_vs: dict[str, H.SubjectVerdict] = {}
     if prev is not None:
-        prev_vs = H.verdicts(store, prev, rf)
+        prev_vs = H.verdicts(store, prev, rf, cache=cache)
         pf = sum(1 for v in prev_vs.values() if v.failed)
         totals.prev_period = H.period_of(prev)
         totals.prev_rate = pct(len(prev_vs) - pf, len(prev_vs))
@@ -386,7 +388,7 @@ def build_section(store: Store, insp: sqlite3.Row, rf: H.ReviewFilter, hist: H.H
     return Section(inspection_id=iid, kind=insp["kind"], as_of=insp["as_of"], scope=insp["scope"],
                    sample_seed=insp["sample_seed"], totals=totals, subjects=subjects,
                    problems=groups, recheck=recheck, repeat=repeat,
-                   trend=_trend(store, insp, rf), open_items=items, false_alarms=len(dropped))
+                   trend=_trend(store, insp, rf, cache), open_items=items, false_alarms=len(dropped))
 
 
 def build_bulletin(store: Store, inspection: str | int | None = "latest", period: str | None = None,

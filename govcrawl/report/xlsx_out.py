@@ -8,6 +8,7 @@ region, score and repeat status, per-region rates, and the rectification list.
 from __future__ import annotations
 
 import re
+from copy import copy
 from pathlib import Path
 from typing import Sequence
 
@@ -47,12 +48,20 @@ def _sheet(wb: Workbook, title: str, caption: str | None, header: Sequence[str],
         cell.fill = HEAD_FILL
         cell.border = BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    # Two styled prototype cells; every data cell copies their style array.  Assigning
+    # style objects cell by cell makes openpyxl hash them each time (minutes on a
+    # region's rectification list).
+    proto_first = ws.cell(row=r0 + 1, column=1)
+    proto_first.border = BORDER
+    proto_first.alignment = Alignment(vertical="center", wrap_text=True, horizontal="center")
+    proto_other = ws.cell(row=r0 + 1, column=2)
+    proto_other.border = BORDER
+    proto_other.alignment = Alignment(vertical="center", wrap_text=True, horizontal="left")
+    first_style, other_style = copy(proto_first._style), copy(proto_other._style)
     for i, row in enumerate(rows, r0 + 1):
         for c, v in enumerate(row, 1):
             cell = ws.cell(row=i, column=c, value=_clean(v))
-            cell.border = BORDER
-            cell.alignment = Alignment(vertical="center", wrap_text=True,
-                                       horizontal="center" if c == 1 else "left")
+            cell._style = copy(first_style if c == 1 else other_style)
     for c, w in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(c)].width = w
     ws.freeze_panes = ws.cell(row=r0 + 1, column=1)

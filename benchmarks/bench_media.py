@@ -74,7 +74,7 @@ def run(mode: str, reg: Path, tmp: Path) -> tuple[float, int, int]:
                    capture_output=True)
     took = time.monotonic() - t0
     c = sqlite3.connect(store)
-    n = c.execute("SELECT COUNT(*) FROM verdicts").fetchone()[0]
+    n = c.execute("SELECT COUNT(*) FROM accounts WHERE status != 'unknown'").fetchone()[0]
     f = c.execute("SELECT COUNT(*) FROM findings").fetchone()[0]
     return took, n, f
 
@@ -102,7 +102,7 @@ def main() -> int:
                 took, n, f = run(mode, reg, tmp)
                 rows.append((mode, took, n, f))
                 print(f"{mode:8} {took:6.1f} s  {args.accounts / took:6.1f} accounts/s  "
-                      f"verdicts {n}  findings {f}", flush=True)
+                      f"read {n}  findings {f}", flush=True)
     finally:
         fake.stop()
     base = args.accounts / rows[0][1]
@@ -112,7 +112,7 @@ def main() -> int:
              f"on the local fake platforms, latency {args.latency} s, GOVCRAWL_MEDIA_CONCURRENCY=8, "
              "delay 0, browser off. Wall time includes Scrapy start-up (and, for `wording`, the "
              f"checker's one-off load: {load:.1f} s in-process).", "",
-             "| mode | wall s | accounts/s | ratio vs off | verdicts | findings |",
+             "| mode | wall s | accounts/s | ratio vs off | accounts read | findings |",
              "|---|---|---|---|---|---|"]
     for mode, took, n, f in rows:
         lines.append(f"| {mode} | {took:.1f} | {args.accounts / took:.1f} | "

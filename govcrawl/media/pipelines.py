@@ -50,15 +50,16 @@ class MediaChecksPipeline:
 
 
 class MediaStorePipeline:
-    def __init__(self, settings: dict[str, Any]):
+    def __init__(self, settings: dict[str, Any], verdicts: bool = True):
         self.settings = settings
+        self.verdicts = verdicts  # no checks, no verdicts: an unjudged account is not 合格
         self.stores: dict[str, Store] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
         if not crawler.settings.getbool("GOVCRAWL_MEDIA_STORE", True):
             raise NotConfigured("GOVCRAWL_MEDIA_STORE is off")
-        return cls(media_settings(crawler.settings))
+        return cls(media_settings(crawler.settings), crawler.settings.getbool("GOVCRAWL_CHECKS", True))
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, AccountDone):
@@ -67,9 +68,10 @@ class MediaStorePipeline:
         if store is None:
             store = self.stores[item.store_path] = Store(item.store_path)
         save_account(store, item.inspection_id, item.account, item.observation, item.findings)
-        verdicts = compute_account_verdicts(store, item.inspection_id, self.settings,
-                                            accounts=[item.account["id"]])
-        item.verdict = verdicts[0].to_dict() if verdicts else None
+        if self.verdicts:
+            verdicts = compute_account_verdicts(store, item.inspection_id, self.settings,
+                                                accounts=[item.account["id"]])
+            item.verdict = verdicts[0].to_dict() if verdicts else None
         return item
 
     def close_spider(self) -> None:

@@ -85,6 +85,7 @@ def main() -> int:
     ap.add_argument("--latency", type=float, default=0.0)
     ap.add_argument("--write", help="docs file whose BENCH block to replace")
     args = ap.parse_args()
+    load0 = os.getloadavg()[0]
     fake = FakePlatforms(accounts(args.accounts), date(2024, 6, 20), latency=args.latency).start()
     rows = []
     try:
@@ -111,7 +112,9 @@ def main() -> int:
              f"{platform.python_version()}: {args.accounts} accounts (~15 posts each, mixed platforms) "
              f"on the local fake platforms, latency {args.latency} s, GOVCRAWL_MEDIA_CONCURRENCY=8, "
              "delay 0, browser off. Wall time includes Scrapy start-up (and, for `wording`, the "
-             f"checker's one-off load: {load:.1f} s in-process).", "",
+             f"checker's one-off load: {load:.1f} s in-process). Load average before/after: "
+             f"{load0:.1f}/{os.getloadavg()[0]:.1f} (the team shares the machine: compare ratios, "
+             "not seconds).", "",
              "| mode | wall s | accounts/s | ratio vs off | accounts read | findings |",
              "|---|---|---|---|---|---|"]
     for mode, took, n, f in rows:

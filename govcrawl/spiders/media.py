@@ -30,6 +30,7 @@ from scrapy import Request
 from govcrawl.media.adapters import AdapterError, Fetch, Resp, get_adapter
 from govcrawl.media.importer import ExportError, read_export
 from govcrawl.media.model import UNKNOWN, AccountDone, Observation
+from govcrawl.media.pipelines import media_settings
 from govcrawl.registry import Account, Registry, RegistryError, load_registry
 from govcrawl.store import Store
 
@@ -144,7 +145,9 @@ class MediaSpider(scrapy.Spider):
         spider.inspection_id = store.create_inspection(
             as_of=spider.as_of.isoformat(), registry_path=spider.registry.path,
             registry={"accounts": [a.to_dict() for a in spider.registry.accounts]}, kind="media",
-            period=spider.period, settings={"accounts": sorted(spider.accounts)})
+            period=spider.period,
+            settings={"accounts": sorted(spider.accounts), **media_settings(s),
+                      "slots": {k: v for k, v in slots.items() if k.startswith("media:")}})
         store.close()
         logger.info("media inspection %s: %d account(s), as_of %s", spider.inspection_id,
                     len(spider.accounts), spider.as_of)

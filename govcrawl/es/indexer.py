@@ -18,6 +18,7 @@ an action twice (a reply lost with a dropped connection) changes nothing.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import queue
 import threading
@@ -85,10 +86,16 @@ class Indexer:
 
     # -- producer side (reactor thread) -----------------------------------
     def start(self) -> None:
-        # Not a daemon: the interpreter waits for the worker, so an in-flight
-        # batch is always either acknowledged or spooled.
-        self._thread = threading.Thread(target=self._run, name="govcrawl-es", daemon=False)
+        # A daemon thread, so a crawl that dies without closing us cannot hang the
+        # interpreter; the atexit hook still drains or spools what is queued.
+        self._thread = threading.Thread(target=self._run, name="govcrawl-es", daemon=True)
         self._thread.start()
+        atexit.register(self._at_exit)
+
+    def _at_exit(self) -> None:
+        if not self._closed:
+            log.warning("Elasticsearch indexer not closed by the crawl; draining at exit")
+            self.close(timeout=min(self.cfg.close_timeout, 10.0))
 
     def submit(self, meta: dict[str, Any], body: dict[str, Any]) -> None:
         """Queue one action; never blocks on the network."""
@@ -135,6 +142,7 @@ class Indexer:
         if self._closed:
             return self.stats.as_dict()
         self._closed = True
+        atexit.unregister(self._at_exit)
         timeout = self.cfg.close_timeout if timeout is None else timeout
         self._deadline = time.monotonic() + timeout
         self._q.put(_STOP)

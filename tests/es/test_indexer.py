@@ -178,3 +178,25 @@ def test_credentials_never_logged(fake, cfg_for, caplog):
     assert "api key" in cfg.describe()
     pw = cfg_for("http://elastic:hunter2pw@127.0.0.1:9/")
     assert "hunter2pw" not in repr(pw) and "hunter2pw" not in pw.describe()
+
+
+def test_process_exit_without_close_spools_instead_of_hanging(tmp_path):
+    import subprocess
+    import sys
+
+    spool_dir = tmp_path / "spool"
+    code = (
+        "from govcrawl.es.config import EsConfig\n"
+        "from govcrawl.es.indexer import Indexer\n"
+        f"cfg = EsConfig.load({{'ELASTICSEARCH_URL': 'http://127.0.0.1:9', "
+        f"'ELASTICSEARCH_SPOOL_DIR': {str(spool_dir)!r}, 'ELASTICSEARCH_MAX_RETRIES': 0, "
+        f"'ELASTICSEARCH_FLUSH_INTERVAL': 5}}, env={{}})\n"
+        "ix = Indexer(cfg)\n"
+        "ix.start()\n"
+        "for i in range(10):\n"
+        "    ix.submit({'index': {'_index': 'x', '_id': str(i)}}, {'a': i})\n"
+        "# the crawl dies here without closing the indexer\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "draining at exit" in r.stderr
+    assert Spool(spool_dir).counts() == {"pending": 10, "rejected": 0}

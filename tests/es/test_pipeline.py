@@ -206,6 +206,22 @@ def test_down_for_the_whole_sweep_replayed_on_next_start(tmp_path):
         fake.stop()
 
 
+def test_verdicts_in_the_store_are_indexed_at_close(fake, tmp_path):
+    store = tmp_path / "g.db"
+    iid = make_store(store)
+    p = pipeline(settings(fake.url, tmp_path, store))
+    p.process_item(page(iid, 1))
+    st = Store(store)
+    with st.tx() as c:  # what the store pipeline's close writes before ours runs
+        c.execute("INSERT INTO verdicts (inspection_id, site_id, result, score, vetoes_json,"
+                  " problems_json) VALUES (?,?,?,?,?,?)", (iid, "6105000001", "合格", 98.0, "[]",
+                                                            '["存在错别字"]'))
+    st.close()
+    p._close()
+    v = fake.docs("govcrawl-verdicts")[f"{iid}:6105000001"]["govcrawl"]
+    assert v["verdict"]["pass"] == 1 and v["site"]["region"] == "渭南市"
+
+
 def test_spool_next_to_the_store_by_default(fake, tmp_path):
     store = tmp_path / "g.db"
     make_store(store)

@@ -51,6 +51,19 @@ _ARTICLE = re.compile(r"/t\d{8}_\d+|/20\d{2}[01]\d|/\d{4,}\.s?html?|[?&](id|arti
 _LINK_TAG = {"a": "a", "attachment": "a", "iframe": "iframe", "script": "script"}
 
 
+async def quiet_page(page: Any, request: Any) -> None:
+    """Rendering for the hacked-page checks needs the DOM, not pictures: images, fonts, media
+    and stylesheets are not requested, so a render costs the site a page and its scripts
+    (the site's download slot bounds the page itself; Chromium fetches subresources alone)."""
+    async def handler(route: Any, pw_request: Any) -> None:
+        if pw_request.resource_type in ("image", "media", "font", "stylesheet"):
+            await route.abort()
+        else:
+            await route.fallback()
+
+    await page.route("**/*", handler)
+
+
 def to_found(links: list[Link]) -> list[FoundLink]:
     out = []
     for lk in links:
@@ -65,11 +78,12 @@ class HackedPagePipeline:
     def __init__(self, crawler: Any, *, rules: HackedRules, sample: int = 10, render_sample: int = 3,
                  cloak: bool = True, render: bool = True, suspect_render: int = 10,
                  outbound_max: int = 30, store_path: str | None = None,
-                 max_per_target: int = 50) -> None:
+                 max_per_target: int = 50, cloak_all: bool = False) -> None:
         self.crawler = crawler
         self.rules = rules
         self.sample = max(0, sample)
         self.render_sample = max(0, render_sample)
+        self.cloak_all = cloak_all
         self.cloak = cloak
         self.render = render
         self.suspect_render = max(0, suspect_render)
@@ -101,7 +115,8 @@ class HackedPagePipeline:
                    suspect_render=s.getint("GOVCRAWL_HACKED_SUSPECT_RENDER", 10),
                    outbound_max=s.getint("GOVCRAWL_HACKED_OUTSIDE_PAGES", 30),
                    store_path=s.get("GOVCRAWL_STORE") or None,
-                   max_per_target=s.getint("GOVCRAWL_HACKED_MAX_PAGES_PER_TARGET", 50))
+                   max_per_target=s.getint("GOVCRAWL_HACKED_MAX_PAGES_PER_TARGET", 50),
+                   cloak_all=s.getbool("GOVCRAWL_HACKED_CLOAK_ALL_PAGES", False))
 
     # -- set-up -------------------------------------------------------------------------------
     def open_spider(self, spider: Any = None) -> None:
@@ -190,9 +205,14 @@ class HackedPagePipeline:
             for n, (page_url, crawl) in enumerate(self._pick_sample(item, a, in_site)):
                 jobs.append(self._versions(page_url, item, crawl, in_site, date, n < self.render_sample,
                                            "homepage" if n == 0 else "sample"))
-        elif self._suspect(a, item.site_id):
-            crawl = self._crawl_version(item, a)
-            jobs.append(self._versions(url, item, crawl, in_site, date, True, "suspect", cloak=False))
+        else:
+            suspect = self._suspect(a, item.site_id)
+            spider_only = self.cloak_all and self.cloak
+            if suspect or spider_only:
+                crawl = self._crawl_version(item, a)
+                jobs.append(self._versions(url, item, crawl, in_site, date, suspect,
+                                           "suspect" if suspect else "every page",
+                                           cloak=False, spider_only=spider_only))
         if jobs:
             for res in await asyncio.gather(*jobs, return_exceptions=True):
                 if isinstance(res, BaseException):
@@ -266,6 +286,7 @@ class HackedPagePipeline:
         if render:
             meta["playwright"] = True
             meta["playwright_page_goto_kwargs"] = {"referer": referer} if referer else {}
+            meta["playwright_page_init_callback"] = quiet_page
         req = Request(url, headers=headers, meta=meta, dont_filter=True)
         engine = self.crawler.engine
         t0 = time.perf_counter()
@@ -297,15 +318,17 @@ class HackedPagePipeline:
 
     async def _versions(self, url: str, item: PageItem, crawl: Version | None,
                         in_site: Callable[[str], bool], date: Any, render: bool, why: str,
-                        cloak: bool | None = None) -> list[Finding]:
-        """Fetch `url` as Baiduspider (baidu.com referer) and as a browser, render it, compare."""
+                        cloak: bool | None = None, spider_only: bool = False) -> list[Finding]:
+        """Fetch `url` as Baiduspider (baidu.com referer) and as a browser, render it, compare.
+        spider_only: the Baiduspider fetch alone, compared with the crawled version."""
         sid = item.site_id
         cloak = self.cloak if cloak is None else cloak
         title_hint = crawl.title if crawl is not None else ""
         referer = "https://www.baidu.com/s?wd=" + quote((title_hint or host_of(url))[:40])
         jobs: dict[str, Any] = {}
-        if cloak:
+        if cloak or spider_only:
             jobs["spider"] = self._fetch(url, sid, ua=SPIDER_UA, referer=referer)
+        if cloak:
             jobs["browser"] = self._fetch(url, sid, ua=BROWSER_UA)
         if render and self.render:
             jobs["rendered"] = self._fetch(url, sid, ua=BROWSER_UA, referer=referer, render=True)
@@ -336,7 +359,7 @@ class HackedPagePipeline:
                         found.append(f)
         for f in found:
             f.evidence.setdefault("sample", why)
-        self.stats["sampled_pages" if why != "suspect" else "suspect_pages"] += 1
+        self.stats[{"suspect": "suspect_pages", "every page": "spider_checked_pages"}.get(why, "sampled_pages")] += 1
         return merge(found)
 
     async def _outside_pages(self, item: PageItem, links: list[FoundLink], date: Any) -> list[Finding]:
@@ -348,12 +371,12 @@ class HackedPagePipeline:
             if not lk.external or lk.tag not in ("a", "area", "iframe"):
                 continue
             host = netloc_of(lk.url)
-            if not host or host in hosts_here:
+            if not host or lk.url in hosts_here:
                 continue
             risk = self.rules.hosts.assess(lk.url)
             if risk.trusted or self.rules.registered(lk.url):
                 continue
-            hosts_here.add(host)
+            hosts_here.add(lk.url)  # each target once; each host fetched once per sweep
             fut = self._outside.get(host)
             if fut is None:
                 if self._outside_fetched[item.site_id] >= self.outbound_max:

@@ -10,6 +10,7 @@ engine; a collector pipeline writes every item's findings and the crawl stats to
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any, Iterable
 
@@ -84,6 +85,7 @@ def main() -> None:
             "PLAYWRIGHT_LAUNCH_OPTIONS": gsettings.PLAYWRIGHT_LAUNCH_OPTIONS,
             "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": 15_000,
         })
+    settings.update(json.loads(os.environ.get("HARNESS_SETTINGS", "{}")))
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(PagesSpider)
     process.crawl(crawler, urls=urls)

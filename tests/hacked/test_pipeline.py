@@ -48,8 +48,10 @@ var r = document.referrer;
 if (r.indexOf("baidu.com") > 0) { window.location.href = "http://%s/landing.html"; }
 </script>""" % outside, title="页面二")
     p3 = F.page(F.ARTICLE + f'<a href="http://{outside}/shop.html">便民服务</a>', title="页面三")
+    # an article the homepage does not link, cloaked for Baiduspider only
+    p5 = (F.page(F.ARTICLE, title=F.CLEAN_TITLE), F.page(F.ARTICLE, title=F.SPAM_TITLE))
     return {"/": (home_browser, home_spider), "/p1.html": p1, "/p2.html": p2, "/p3.html": p3,
-            "/p4.html": F.CONTROLS}
+            "/p4.html": F.CONTROLS, "/p5.html": p5}
 
 
 def _outside_pages() -> dict[str, Any]:
@@ -99,10 +101,11 @@ def servers() -> Iterator[tuple[str, list[tuple[str, str, str]]]]:
     outside.shutdown()
 
 
-def crawl(base: str, tmp: Path, *, sample: int, render: bool) -> dict[str, Any]:
+def crawl(base: str, tmp: Path, *, sample: int, render: bool, **settings: Any) -> dict[str, Any]:
     out = tmp / "out.json"
-    urls = [base + "/"] + [f"{base}/p{i}.html" for i in range(1, 5)]
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), str(ROOT)]))
+    urls = [base + "/"] + [f"{base}/p{i}.html" for i in range(1, 6)]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), str(ROOT)]),
+               HARNESS_SETTINGS=json.dumps(settings))
     proc = subprocess.run([sys.executable, str(HERE / "crawl_harness.py"), str(out), str(sample),
                            "1" if render else "0", *urls], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=240)
@@ -127,6 +130,7 @@ def test_cloaking_and_outside_pages_without_browser(servers: Any, tmp_path: Path
     assert ("link.unsafe", "veto", "link") in got["/p3.html"], got["/p3.html"]  # the outside page is spam
     assert got["/p4.html"] == [], got["/p4.html"]
     assert got["/p1.html"] == [], "static reading cannot see the loop-built link"
+    assert got["/p5.html"] == [], "not linked from the homepage: outside the sample"
     # the re-fetches went out as Baiduspider and as a browser
     uas = {ua for _, path, ua in log if path == "/"}
     assert any("Baiduspider" in ua for ua in uas) and any("Chrome/" in ua for ua in uas)
@@ -140,6 +144,17 @@ def test_sample_size_setting(servers: Any, tmp_path: Path) -> None:
     spider_paths = {p for _, p, ua in log[before:] if "Baiduspider" in ua}
     assert spider_paths == {"/"}, spider_paths  # the homepage only
     assert data["stats"]["govcrawl/hacked/sampled_pages"] == 1
+    assert data["by_path"]["/p5.html"] == []  # outside the sample: not seen
+
+
+def test_every_page_as_baiduspider(servers: Any, tmp_path: Path) -> None:
+    base, log = servers
+    before = len(log)
+    data = crawl(base, tmp_path, sample=1, render=False, GOVCRAWL_HACKED_CLOAK_ALL_PAGES=True)
+    spider_paths = {p for _, p, ua in log[before:] if "Baiduspider" in ua}
+    assert spider_paths == {"/", "/p1.html", "/p2.html", "/p3.html", "/p4.html", "/p5.html"}
+    assert ("content.illegal", "veto", "cloaking title") in data["by_path"]["/p5.html"]
+    assert data["by_path"]["/p4.html"] == []
 
 
 @pytest.mark.browser

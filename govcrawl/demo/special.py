@@ -126,6 +126,8 @@ def build_hacked(w: "World", n: Callable[[int], int]) -> HackedSite:
     it = s.add_item(dt, 2, "我市举办非遗文化进景区活动")
     it.extra["keywords"] = "棋牌游戏,网上赌场,六合彩开奖结果"
     w.plant("content.illegal", s, item=it, where="meta", text="网上赌场")
+    for t in ("棋牌游戏", "六合彩开奖结果"):  # the other spam keywords of the same tag
+        w.tolerate("content.illegal", s, item=it, where="meta", text=t)
     # Brand names spliced with dingbats into a sentence.
     it = s.add_item(dt, 3, "全市文旅市场暑期安全检查启动",
                     inject="检查组深入景区、宾馆和娱乐场所，澳★门★金★沙★官★网 逐一排查安全隐患。")
@@ -135,6 +137,7 @@ def build_hacked(w: "World", n: Callable[[int], int]) -> HackedSite:
                     inject="培训内容涵盖导游讲解规范、投诉处理流程等。澳門金沙賭場ｂｅｔ３６５體育投注。")
     w.plant("content.illegal", s, item=it, text="澳門金沙賭場", note="traditional forms")
     w.plant("content.illegal", s, item=it, text="ｂｅｔ３６５", note="full-width forms")
+    w.tolerate("content.illegal", s, item=it, text="體育投注", note="rest of the same spam sentence")
     # A link written by document.write(String.fromCharCode(...)).
     it = s.add_item(dt, 5, "第三届示范市文化旅游节开幕")
     it.extra["fromcharcode"] = spam("/dw.html")

@@ -256,9 +256,23 @@ class Indexer:
                 log.debug("bulk of %d failed: %s", len(pending), e)
                 retry = pending
             except EsRequestError as e:
+                self.stats.add(failures=1)
+                if e.status in (401, 403):
+                    # Credentials or privileges: the documents are fine, keep them
+                    # waiting (es-replay once the key is fixed) and say so loudly.
+                    if self._healthy():
+                        log.error("Elasticsearch refused the credentials (%s); spooling to %s",
+                                  e, self.spool.dir)
+                    self._mark_down(quiet=True)
+                    self._spool(pending, replay)
+                    return False
+                if e.status == 413 and len(pending) > 1:  # too large for the cluster: halve
+                    half = len(pending) // 2
+                    a = self._send_chunk(pending[:half], replay=replay)
+                    return self._send_chunk(pending[half:], replay=replay) and a
                 # The request as a whole was refused (should not happen with
                 # well-formed NDJSON): keep every action with the reason.
-                self.stats.add(failures=1, rejected=len(pending))
+                self.stats.add(rejected=len(pending))
                 self.spool.reject([(a, {"type": "request_refused", "reason": str(e)})
                                    for a in pending])
                 log.error("Elasticsearch refused a bulk request of %d actions: %s "
@@ -304,9 +318,9 @@ class Indexer:
             self._wait(delay)
         return True
 
-    def _mark_down(self) -> None:
+    def _mark_down(self, quiet: bool = False) -> None:
         cool = min(BACKOFF_CAP, max(self.cfg.retry_backoff * 4, 1.0))
-        if self._down_until <= time.monotonic():
+        if self._down_until <= time.monotonic() and not quiet:
             log.warning("Elasticsearch unavailable; spooling to %s, retrying in %.0f s",
                         self.spool.dir, cool)
         self._down_until = time.monotonic() + cool

@@ -200,3 +200,24 @@ def test_process_exit_without_close_spools_instead_of_hanging(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "draining at exit" in r.stderr
     assert Spool(spool_dir).counts() == {"pending": 10, "rejected": 0}
+
+
+def test_wrong_credentials_spool_instead_of_rejecting(fake, cfg_for, caplog):
+    cfg = cfg_for(fake.url)
+    fake.fail_next(1, status=401, path="/")  # GET / answered 401
+    with caplog.at_level(logging.ERROR):
+        ix = run(cfg, actions(cfg, 4))
+    assert "refused the credentials" in caplog.text
+    assert ix.stats.rejected == 0
+    # kept as pending (not rejected) unless the close-time replay already delivered them
+    assert ix.stats.spooled == 4
+    Indexer(cfg).replay()
+    assert set(fake.docs("govcrawl-findings")) == keys(4)
+
+
+def test_request_too_large_is_split(fake, cfg_for):
+    cfg = cfg_for(fake.url)
+    fake.fail_next(1, status=413)
+    ix = run(cfg, actions(cfg, 6))
+    assert set(fake.docs("govcrawl-findings")) == keys(6)
+    assert ix.stats.rejected == 0 and ix.stats.spooled == 0

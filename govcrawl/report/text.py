@@ -51,6 +51,8 @@ def change_sentence(t: Totals) -> str:
 
 def _totals_paragraph(sec: Section, noun: str, unit: str) -> str:
     t = sec.totals
+    if not t.checked:
+        return f"本期未取得任何{noun}的检查结果（正在运行{t.running}{unit}），请核实检查是否正常完成。"
     if sec.scope == "sample":
         head = (f"从正在运行的{t.running}{unit}{noun}中按地区和类型分层抽查{t.checked}{unit}"
                 f"（抽样种子{sec.sample_seed if sec.sample_seed is not None else '未记录'}，可复现）")

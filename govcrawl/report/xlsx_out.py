@@ -58,6 +58,8 @@ def _sheet(wb: Workbook, title: str, caption: str | None, header: Sequence[str],
     proto_other.border = BORDER
     proto_other.alignment = Alignment(vertical="center", wrap_text=True, horizontal="left")
     first_style, other_style = copy(proto_first._style), copy(proto_other._style)
+    if not rows:  # the prototypes must not leave an empty styled row behind
+        ws.delete_rows(r0 + 1)
     for i, row in enumerate(rows, r0 + 1):
         for c, v in enumerate(row, 1):
             cell = ws.cell(row=i, column=c, value=_clean(v))

@@ -159,3 +159,17 @@ def test_files_open_and_carry_the_annexes(history_store, tmp_path):
     row = [c.text for c in notice.tables[0].rows[1].cells]
     assert row[1] == "存在严重表述错误" and "p1.html" in row[2]
     assert row[4] == "将“习近凭”改为“习近平”" and row[5] == "整改后复现"
+
+
+def test_an_inspection_that_checked_nothing_says_so(tmp_path):
+    store = Store(tmp_path / "empty.sqlite")
+    iid = store.create_inspection(as_of="2024-06-20", period="2024Q2",
+                                  registry={"sites": [{"id": "6101000001", "name": "甲市人民政府"}]})
+    store.finish_inspection(iid)
+    b = build_bulletin(store)
+    assert (b.sites.totals.running, b.sites.totals.checked, b.sites.totals.failed) == (1, 0, 0)
+    assert b.media is None and T.site_annex_rows(b.sites) == []
+    text = "\n".join(blk.text for blk in T.bulletin_blocks(b))
+    assert "本期未取得任何政府网站的检查结果" in text and "合格率为" not in text
+    files = write_report(store, tmp_path / "out")
+    assert openpyxl.load_workbook(files.xlsx).worksheets[0].max_row == 2

@@ -70,12 +70,12 @@ def run(args) -> int:
                     time.sleep(3600)
             except KeyboardInterrupt:
                 return 0
-        return _sweep_and_report(args, world, out, registry, as_of)
+        return _sweep_and_report(args, world, server, out, registry, as_of)
     finally:
         server.stop()
 
 
-def _sweep_and_report(args, world, out: Path, registry: Path, as_of: date) -> int:
+def _sweep_and_report(args, world, server, out: Path, registry: Path, as_of: date) -> int:
     store = out / "store.sqlite"
     for suffix in ("", "-wal", "-shm"):  # ports change every run: start a fresh demo store
         Path(f"{store}{suffix}").unlink(missing_ok=True)
@@ -96,9 +96,10 @@ def _sweep_and_report(args, world, out: Path, registry: Path, as_of: date) -> in
         print(f"demo: the sweep exited with status {rc}; see {log}", file=sys.stderr)
         return rc
     print(f"sweep finished in {took:.0f} s; log {log}")
+    stats = _write_stats(server, out / "server-stats.json")
     findings_path = out / "findings.jsonl"
     _export_findings(store, findings_path)
-    _summary(world, store, findings_path)
+    _summary(world, store, findings_path, stats)
     # -- 政务新媒体 hook (owner: media, govcrawl/media/demo.py): a few demo accounts on local
     # fake platforms, crawled into the same store and as_of so the bulletin shows them.
     from govcrawl.media.demo import run_media_demo
@@ -125,16 +126,27 @@ def _export_findings(store: Path, path: Path) -> None:
                         stdout=fh)
 
 
-def _summary(world, store: Path, findings_path: Path) -> None:
-    """Per site: pages fetched against the pages the generator serves; findings against plants."""
+def _write_stats(server, path: Path) -> dict:
+    """What the demo server saw: per site the peak concurrency and repeated GETs."""
+    stats = server.stats()
+    slim = {k: {"max_concurrency": v["max_concurrency"], "total": v["total"],
+                "duplicates": v["duplicates"]} for k, v in stats.items()}
+    path.write_text(json.dumps(slim, ensure_ascii=False, indent=1), encoding="utf-8")
+    return stats
+
+
+def _summary(world, store: Path, findings_path: Path, stats: dict) -> None:
+    """Per site: pages fetched against the pages the generator serves; findings against plants;
+    the most requests the server saw in flight at once, and repeated GETs."""
     con = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
     try:
-        insp = con.execute("SELECT id FROM inspections ORDER BY id DESC LIMIT 1").fetchone()
-        pages: Counter[str] = Counter()
+        insp = con.execute("SELECT id FROM inspections WHERE kind='sites' "
+                           "ORDER BY id DESC LIMIT 1").fetchone()
+        pages: dict[str, set[str]] = {}
         if insp:
-            for sid, n in con.execute("SELECT site_id, COUNT(*) FROM pages WHERE inspection_id=? "
-                                      "GROUP BY site_id", (insp[0],)):
-                pages[sid] = n
+            for sid, url in con.execute("SELECT site_id, url FROM pages WHERE inspection_id=?",
+                                        (insp[0],)):
+                pages.setdefault(sid, set()).add(url)
     finally:
         con.close()
     found: dict[str, Counter[str]] = {}
@@ -145,10 +157,17 @@ def _summary(world, store: Path, findings_path: Path) -> None:
     planted: dict[str, set[str]] = {}
     for p in world.manifest["planted"]:
         planted.setdefault(p["site_id"], set()).add(p["rule"])
-    print(f"{'site':<11} {'name':<12} {'pages':>6} {'served':>6} {'findings':>8}  planted rules found")
+    print(f"{'site':<11} {'name':<12} {'pages':>6} {'missing':>7} {'peak':>4} {'dups':>4} "
+          f"{'findings':>8}  planted rules found")
     for s in world.sites:
         fc = found.get(s.id, Counter())
         want = planted.get(s.id, set())
         hit = sum(1 for r in want if fc.get(r))
-        print(f"{s.id:<11} {s.name:<12} {pages.get(s.id, 0):>6} {len(s.required):>6} "
+        st = stats.get(s.id, {})
+        got = pages.get(s.id, set())
+        missing = len({s.url(p) for p in s.required} - got)
+        print(f"{s.id:<11} {s.name:<12} {len(got):>6} {f'{missing}/{len(s.required)}':>7} "
+              f"{st.get('max_concurrency', 0):>4} {len(st.get('duplicates', {})):>4} "
               f"{sum(fc.values()):>8}  {hit}/{len(want)}")
+    print("pages: stored by the sweep; missing: required pages of the generated site not stored; "
+          "peak: most requests the server saw in flight at once; dups: URLs fetched more than once")

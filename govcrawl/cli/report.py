@@ -92,7 +92,11 @@ def run_review(args) -> int:
     if not args.no_recompute and insp["kind"] != "media":
         rf = H.ReviewFilter.from_store(store)
         active = H.active_findings(store, iid, rf, site_id=f.site_id)
-        v = H.recompute_verdict(f.site_id, "site", active, None)
+        try:
+            settings = json.loads(insp["settings_json"] or "{}") or None
+        except ValueError:
+            settings = None
+        v = H.recompute_verdict(f.site_id, "site", active, settings)
         H.write_verdicts(store, iid, [v])
         out["verdict"] = {"result": v.result, "score": v.score, "problems": v.problems}
     print(json.dumps(out, ensure_ascii=False))

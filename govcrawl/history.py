@@ -473,12 +473,14 @@ class Offence:
     consecutive: int  # quarters (or comparable inspections) failed in a row, this one included
     in_year: int  # failures within the 12 months ending at this inspection, this one included
     history: list[tuple[str, str]]  # (period, result) oldest first
+    quarters: bool = True  # the periods are quarters (else named checks: 连续N次)
 
     @property
     def label(self) -> str:
         parts = []
         if self.consecutive >= 2:
-            parts.append(f"连续{_cn_num(self.consecutive)}个季度不合格")
+            unit = "个季度" if self.quarters else "次检查"
+            parts.append(f"连续{_cn_num(self.consecutive)}{unit}不合格")
         # "年内第N次" adds information only when the failures were not all consecutive
         if self.in_year >= 2 and self.in_year > self.consecutive:
             parts.append(f"年内第{_cn_num(self.in_year, ordinal=True)}次检查不合格")
@@ -504,8 +506,10 @@ def repeat_offenders(store: Store, insp: sqlite3.Row, current: dict[str, Subject
     between them.
     """
     rf = reviews or ReviewFilter.from_store(store)
+    horizon = (date.fromisoformat(insp["as_of"][:10]) - timedelta(days=3 * 366)).isoformat()
     reps = [r for r in period_representatives(store, insp["kind"])
-            if (r["as_of"], r["id"]) < (insp["as_of"], insp["id"]) and period_of(r) != period_of(insp)]
+            if (r["as_of"], r["id"]) < (insp["as_of"], insp["id"]) and period_of(r) != period_of(insp)
+            and r["as_of"] >= horizon]
     past = [(r, verdicts(store, r, rf, cache=cache)) for r in reps]
     year_start = (date.fromisoformat(insp["as_of"][:10]) - timedelta(days=365)).isoformat()
     out: dict[str, Offence] = {}
@@ -514,6 +518,7 @@ def repeat_offenders(store: Store, insp: sqlite3.Row, current: dict[str, Subject
             continue
         consecutive = 1
         prev_q = quarter_index(period_of(insp))
+        all_quarters = prev_q is not None
         broken = False
         for r, vs in reversed(past):
             q = quarter_index(period_of(r))
@@ -527,11 +532,12 @@ def repeat_offenders(store: Store, insp: sqlite3.Row, current: dict[str, Subject
                 broken = True
                 break
             consecutive += 1
+            all_quarters = all_quarters and q is not None
             prev_q = q
         in_year = 1 + sum(1 for r, vs in past
                           if r["as_of"] > year_start and sid in vs and vs[sid].failed)
         hist = [(period_of(r), vs[sid].result) for r, vs in past if sid in vs]
         hist.append((period_of(insp), v.result))
         if consecutive >= 2 or in_year >= 2:
-            out[sid] = Offence(sid, consecutive, in_year, hist)
+            out[sid] = Offence(sid, consecutive, in_year, hist, quarters=all_quarters)
     return out

@@ -131,3 +131,22 @@ def test_review_states_and_key_prefix(history_store):
     assert iid2 == ids["q3"]
     assert leader(ID["b2"], 0).key != leader(ID["b2"], 133).key
     assert stale(ID["c1"]).key == stale(ID["c1"]).key
+
+
+def test_named_checks_count_as_consecutive_checks(tmp_path):
+    from govcrawl import scoring
+    from report_history import SITES, registry_dict
+
+    store = Store(tmp_path / "named.sqlite")
+    ids = []
+    for period, as_of in (("春节专项检查", "2024-02-05"), ("两会专项检查", "2024-03-01")):
+        iid = store.create_inspection(as_of=as_of, period=period, registry=registry_dict())
+        store.upsert_sites(iid, SITES[:2])
+        store.add_findings(iid, [unreachable(ID["a2"])])
+        scoring.compute_verdicts(store, iid)
+        store.finish_inspection(iid)
+        ids.append(iid)
+    insp = store.inspection(ids[-1])
+    off = H.repeat_offenders(store, insp, H.verdicts(store, insp))
+    assert off[ID["a2"]].label == "连续两次检查不合格"
+    assert H.previous_comparable(store, insp)["id"] == ids[0]

@@ -130,7 +130,8 @@ def _write_stats(server, path: Path) -> dict:
     """What the demo server saw: per site the peak concurrency and repeated GETs."""
     stats = server.stats()
     slim = {k: {"max_concurrency": v["max_concurrency"], "total": v["total"],
-                "duplicates": v["duplicates"]} for k, v in stats.items()}
+                "duplicates": v["duplicates"], "duplicates_same_ua": v["duplicates_same_ua"]}
+            for k, v in stats.items()}
     path.write_text(json.dumps(slim, ensure_ascii=False, indent=1), encoding="utf-8")
     return stats
 
@@ -167,7 +168,8 @@ def _summary(world, store: Path, findings_path: Path, stats: dict) -> None:
         got = pages.get(s.id, set())
         missing = len({s.url(p) for p in s.required} - got)
         print(f"{s.id:<11} {s.name:<12} {len(got):>6} {f'{missing}/{len(s.required)}':>7} "
-              f"{st.get('max_concurrency', 0):>4} {len(st.get('duplicates', {})):>4} "
+              f"{st.get('max_concurrency', 0):>4} {len(st.get('duplicates_same_ua', {})):>4} "
               f"{sum(fc.values()):>8}  {hit}/{len(want)}")
     print("pages: stored by the sweep; missing: required pages of the generated site not stored; "
-          "peak: most requests the server saw in flight at once; dups: URLs fetched more than once")
+          "peak: most requests the server saw in flight at once; dups: URLs fetched more than once "
+          "with the same User-Agent (see server-stats.json)")

@@ -168,18 +168,27 @@ class DemoServer:
         self._stats = _Stats()
 
     def stats(self) -> dict[str, dict[str, Any]]:
-        """Per site id (or `host:<key>` for spam/outside hosts): max_concurrency,
-        requests (Counter of "METHOD url"), duplicates (GET urls requested > once), log."""
+        """Per site id (or `host:<key>` for spam/outside hosts): max_concurrency, total,
+        requests (Counter of "METHOD url"), duplicates (GET urls requested > once),
+        duplicates_same_ua (the same, counting only repeats with one User-Agent), log."""
         st = self._stats
         with st.lock:
             out = {}
             for key in set(st.counts) | set(st.max_inflight):
                 counts = Counter(st.counts[key])
+                per_ua = Counter((m, u, ua) for m, u, ua, _ in st.log[key] if m == "GET")
+                same_ua: dict[str, int] = {}
+                for (m, u, ua), n in per_ua.items():
+                    if n > 1:
+                        same_ua[f"GET {u}"] = max(n, same_ua.get(f"GET {u}", 0))
                 out[key] = {
                     "max_concurrency": st.max_inflight[key],
                     "requests": counts,
                     "total": sum(counts.values()),
                     "duplicates": {k: v for k, v in counts.items() if v > 1 and k.startswith("GET ")},
+                    # the same URL fetched more than once with the same User-Agent (a second
+                    # look as Baiduspider or a browser on purpose does not count here)
+                    "duplicates_same_ua": same_ua,
                     "log": list(st.log[key]),
                 }
             return out

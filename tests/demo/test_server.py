@@ -319,8 +319,11 @@ def test_stats_track_concurrency_duplicates_and_headers():
         st = server.stats()[s.id]
         assert st["max_concurrency"] == 4
         assert st["duplicates"] == {f"GET {urls[0]}": 2}
+        assert st["duplicates_same_ua"] == {}  # first time with "demo-test", then urllib's own
+        fetch(urls[0])
+        assert server.stats()[s.id]["duplicates_same_ua"] == {f"GET {urls[0]}": 2}
         assert ("GET", urls[1], "demo-test", s.url()) in st["log"]
-        assert st["total"] == 5
+        assert st["total"] == 5 and server.stats()[s.id]["total"] == 6
         # the department under the portal's path is counted apart from the portal
         dept = world.site("9901000002")
         fetch(dept.url())

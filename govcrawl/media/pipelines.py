@@ -28,21 +28,22 @@ def media_settings(settings: Any) -> dict[str, Any]:
 
 
 class MediaChecksPipeline:
-    def __init__(self, settings: dict[str, Any], enabled: bool):
+    def __init__(self, settings: dict[str, Any]):
         self.settings = settings
-        self.enabled = enabled
         self.checker: Any = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(media_settings(crawler.settings), crawler.settings.getbool("GOVCRAWL_CHECKS", True))
+        if not crawler.settings.getbool("GOVCRAWL_CHECKS", True):
+            raise NotConfigured("GOVCRAWL_CHECKS is off: accounts are fetched and stored only")
+        return cls(media_settings(crawler.settings))
 
     def open_spider(self) -> None:
-        if self.enabled:
-            self.checker = get_text_checker(self.settings)
+        # loaded once per run (seconds); None when wording is off or the library is absent
+        self.checker = get_text_checker(self.settings)
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, AccountDone) or not self.enabled:
+        if not isinstance(item, AccountDone):
             return item
         item.findings = check_account(item.account, item.observation, item.as_of, self.settings,
                                       text_checker=self.checker)

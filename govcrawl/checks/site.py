@@ -192,16 +192,32 @@ class SiteData:
         self.site = conn.execute("SELECT * FROM sites WHERE inspection_id=? AND site_id=?",
                                  (inspection_id, site_id)).fetchone()
         self.pages: dict[str, PageRow] = {}
-        for r in conn.execute(
-                "SELECT url, final_url, status, error, page_type, title, column_name, column_url,"
-                " breadcrumb_json, meta_json, pub_date, depth, referer FROM pages"
-                " WHERE inspection_id=? AND site_id=?", (inspection_id, site_id)):
+        # incremental re-checks store an unchanged page (HTTP 304) without its content: its
+        # facts are those of the inspection that last fetched it (page, entries, text)
+        self.source: dict[str, int] = {}
+        cols = ("url, final_url, status, error, page_type, title, column_name, column_url,"
+                " breadcrumb_json, meta_json, pub_date, depth, referer")
+        has_unchanged = True
+        try:
+            rows = conn.execute(f"SELECT {cols}, unchanged, extra_json FROM pages"
+                                " WHERE inspection_id=? AND site_id=?", (inspection_id, site_id)).fetchall()
+        except sqlite3.OperationalError:  # an older store without extra_json
+            has_unchanged = False
+            rows = conn.execute(f"SELECT {cols} FROM pages WHERE inspection_id=? AND site_id=?",
+                                (inspection_id, site_id)).fetchall()
+        for r in rows:
+            src = r
+            if has_unchanged and r["unchanged"]:
+                prev = self._previous(r["url"], _j(r["extra_json"], {}).get("previous_inspection"))
+                if prev is not None:
+                    src = prev
+                    self.source[r["url"]] = prev["inspection_id"]
             self.pages[r["url"]] = PageRow(
                 url=r["url"], status=r["status"], error=r["error"],
-                page_type=r["page_type"] or "other", title=r["title"] or "",
-                column=r["column_name"], column_url=r["column_url"],
-                breadcrumb=[c for c in _j(r["breadcrumb_json"], []) if isinstance(c, str)],
-                meta=_j(r["meta_json"], {}) or {}, pub_date=as_date(r["pub_date"]),
+                page_type=src["page_type"] or "other", title=src["title"] or "",
+                column=src["column_name"], column_url=src["column_url"],
+                breadcrumb=[c for c in _j(src["breadcrumb_json"], []) if isinstance(c, str)],
+                meta=_j(src["meta_json"], {}) or {}, pub_date=as_date(src["pub_date"]),
                 depth=r["depth"], referer=r["referer"])
         self.by_canon = {_canon(u): p for u, p in self.pages.items()}
         self.entries: dict[str, list[Entry]] = {}
@@ -209,9 +225,33 @@ class SiteData:
                 "SELECT page_url, pos, title, url, date, extra_json FROM entries"
                 " WHERE inspection_id=? AND site_id=? ORDER BY page_url, pos",
                 (inspection_id, site_id)):
-            self.entries.setdefault(r["page_url"], []).append(Entry(
-                page_url=r["page_url"], title=r["title"] or "", url=r["url"],
-                date=as_date(r["date"]), extra=_j(r["extra_json"], {}) or {}))
+            self.entries.setdefault(r["page_url"], []).append(self._entry(r))
+        for url, iid in self.source.items():
+            if url in self.entries:
+                continue
+            for r in conn.execute("SELECT page_url, pos, title, url, date, extra_json FROM entries"
+                                  " WHERE inspection_id=? AND page_url=? ORDER BY pos", (iid, url)):
+                self.entries.setdefault(url, []).append(self._entry(r))
+
+    @staticmethod
+    def _entry(r: sqlite3.Row) -> Entry:
+        return Entry(page_url=r["page_url"], title=r["title"] or "", url=r["url"],
+                     date=as_date(r["date"]), extra=_j(r["extra_json"], {}) or {})
+
+    def _previous(self, url: str, iid: Any) -> sqlite3.Row | None:
+        """The last stored full fetch of an unchanged page (following a chain of 304s)."""
+        for _ in range(10):
+            if iid is None:
+                row = self.conn.execute(
+                    "SELECT * FROM pages WHERE url=? AND inspection_id<? AND unchanged=0"
+                    " ORDER BY inspection_id DESC LIMIT 1", (url, self.iid)).fetchone()
+                return row
+            row = self.conn.execute("SELECT * FROM pages WHERE inspection_id=? AND url=?",
+                                    (int(iid), url)).fetchone()
+            if row is None or not row["unchanged"]:
+                return row
+            iid = _j(row["extra_json"], {}).get("previous_inspection")
+        return None
 
     def page(self, url: str | None) -> PageRow | None:
         if not url:
@@ -222,14 +262,14 @@ class SiteData:
         """The page's extra facts (e.g. a letter's submitted/replied dates from the extractor)."""
         try:
             r = self.conn.execute("SELECT extra_json FROM pages WHERE inspection_id=? AND url=?",
-                                  (self.iid, url)).fetchone()
+                                  (self.source.get(url, self.iid), url)).fetchone()
         except sqlite3.OperationalError:  # a store from before the column existed
             return {}
         return (_j(r["extra_json"], {}) or {}) if r else {}
 
     def text(self, url: str) -> str:
         r = self.conn.execute("SELECT text FROM pages WHERE inspection_id=? AND url=?",
-                              (self.iid, url)).fetchone()
+                              (self.source.get(url, self.iid), url)).fetchone()
         return (r["text"] if r else "") or ""
 
     def homepage(self) -> PageRow | None:

@@ -334,3 +334,23 @@ def test_unread_list_is_not_judged(tmp_path):
     assert res.findings == []
     col = next(c for c in res.columns if c.name == "工作动态")
     assert col.unread and not col.blank and res.stats["unread_columns"] == [HOME + "js/"]
+
+
+def test_unchanged_pages_use_the_previous_fetch(tmp_path):
+    # inspection 1 fetched the column; inspection 2 got HTTP 304 for it (incremental re-check)
+    b = fresh_site(tmp_path)
+    b.column("gzdt/", "工作动态", [d(AS_OF, 30)])
+    from govcrawl.registry import Site
+    iid2 = b.store.create_inspection(as_of=AS_OF.isoformat())
+    b.store.upsert_sites(iid2, [Site(id=b.site_id, name="示范市测试局", url=HOME, scope=(HOME,))])
+    b.iid, first = iid2, b.iid
+    b.homepage([d(AS_OF, 1)])
+    b.channel()
+    b.store.conn.execute(
+        "INSERT INTO pages (inspection_id, site_id, url, status, page_type, unchanged, extra_json, depth)"
+        " VALUES (?,?,?,?,?,?,?,?)", (iid2, b.site_id, HOME + "gzdt/", 304, "other", 1,
+                                      '{"previous_inspection": %d}' % first, 1))
+    b.store.conn.commit()
+    res = run(b)
+    assert [(f.rule, f.column) for f in res.findings] == [("column.stale_news", "工作动态")]
+    assert res.findings[0].evidence["newest_date"] == d(AS_OF, 30)

@@ -16,7 +16,9 @@ The fake server does little work per document, so (1) measures the client side
 slower side.  Results replace the section between the bench markers in
 docs/elasticsearch.md (with --write).
 
-    .venv/bin/python benchmarks/bench_es.py [--docs 20000] [--write]
+    .venv/bin/python benchmarks/bench_es.py [--docs 20000] [--sweep 9901020001,9901000002] [--write]
+
+4. (--sweep) the same demo sweep without and with Elasticsearch: wall-time ratio.
 """
 
 from __future__ import annotations
@@ -146,6 +148,40 @@ def bench_replay(url: str, tmp: Path) -> tuple[float, int]:
     return n / dt, n
 
 
+def bench_sweep(sites: str) -> list[str]:
+    """The same demo sweep without and with Elasticsearch (fake, in-process): wall time."""
+    from datetime import date
+
+    from govcrawl.demo import OUTSIDE_IDENTITY_HOSTS, DemoServer, build_world
+    from govcrawl.es.fakeserver import FakeElasticsearch
+
+    as_of = date(2024, 6, 20)
+    world = build_world(as_of=as_of, scale="e2e", seed=1)
+    rows = []
+    with tempfile.TemporaryDirectory() as td, DemoServer(world) as _server:
+        registry = world.write_registry(Path(td) / "sites.yaml")
+        times = {}
+        for mode in ("off", "on", "off ", "on "):  # alternate, to spread the machine's noise
+            fake = FakeElasticsearch().start() if mode.strip() == "on" else None
+            store = Path(td) / f"g-{len(times)}.db"
+            cmd = [sys.executable, "-m", "scrapy", "crawl", "sweep", "-a", f"registry={registry}",
+                   "-a", f"store={store}", "-a", f"as_of={as_of.isoformat()}", "-a",
+                   f"sites={sites}", "-s", "GOVCRAWL_BROWSER=False", "-s", "LOG_LEVEL=WARNING",
+                   "-s", "GOVCRAWL_LINKCHECK_SKIP_HOSTS=" + ",".join(OUTSIDE_IDENTITY_HOSTS),
+                   "-s", f"ELASTICSEARCH_URL={fake.url if fake else ''}"]
+            t0 = time.perf_counter()
+            subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True,
+                           env={**os.environ, "ELASTICSEARCH_URL": ""})
+            times.setdefault(mode.strip(), []).append(time.perf_counter() - t0)
+            if fake:
+                fake.stop()
+        off, on = min(times["off"]), min(times["on"])
+        rows.append(f"| demo sweep (sites {sites}, no browser), Elasticsearch off → on | "
+                    f"best of 2 each | {off:.1f} s → {on:.1f} s (ratio {on / off:.2f}) | "
+                    f"fake server in the test process |")
+    return rows
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -169,6 +205,8 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=20000)
     ap.add_argument("--pages", type=int, default=3000)
     ap.add_argument("--write", action="store_true", help="update docs/elasticsearch.md")
+    ap.add_argument("--sweep", default="", help="also time a demo sweep of these site ids "
+                                                "without and with Elasticsearch")
     args = ap.parse_args()
     proc, url = start_fake()
     rows = []
@@ -202,11 +240,16 @@ def main() -> None:
     finally:
         proc.terminate()
         proc.wait()
+    if args.sweep:
+        for row in bench_sweep(args.sweep):
+            rows.append(row)
+            print(row, flush=True)
     when = time.strftime("%Y-%m-%d", time.gmtime())
     block = "\n".join([
         START,
         f"Measured {when} on: {machine()}. "
-        f"`python benchmarks/bench_es.py --docs {args.docs} --pages {args.pages}`.",
+        f"`python benchmarks/bench_es.py --docs {args.docs} --pages {args.pages}"
+        + (f" --sweep {args.sweep}" if args.sweep else "") + "`.",
         "",
         "| what | load | result | notes |",
         "|---|---|---|---|",

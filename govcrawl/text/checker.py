@@ -31,7 +31,7 @@ from govcrawl.items import Finding
 from govcrawl.text import privacy
 from govcrawl.text.confusable import confusions
 from govcrawl.text.lexicon import Leader, Lexicons, Prohibited, TitleDef, load_all
-from govcrawl.text.normalize import View, light, normalize_term, squeeze
+from govcrawl.text.normalize import View, light, normalize_term, squeeze, squeeze_text
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +182,7 @@ class TextChecker:
                     continue
                 add(v, K_NAME_NEAR, ld)
         for f in self.lex.formulations:
-            for v in _near_misses(f, conf, drop=len(f) >= 6, swap=len(f) >= 5):
+            for v in _near_misses(f, conf, drop=len(f) >= 7, swap=len(f) >= 5):
                 if v in protected or any(v in g for g in self.lex.formulations):
                     continue
                 add(v, K_FORM_NEAR, f)
@@ -234,11 +234,11 @@ class TextChecker:
     def _illegal(self, text: str, lv: View, hits: list[TextHit]) -> None:
         if self._ill_ac is None:
             return
+        if not self._ill_ac.find_matches_as_indexes(squeeze_text(lv.text), overlapping=True):
+            return
         sv = squeeze(lv)
         st = sv.text
         found = self._ill_ac.find_matches_as_indexes(st, overlapping=True)
-        if not found:
-            return
         allow = [(s, e) for i, s, e in found if self._ill_payload[i][0] == "allow"]
         ills = [(s, e) for i, s, e in found if self._ill_payload[i][0] == "ill"]
         kept: list[tuple] = []
@@ -451,8 +451,8 @@ def _near_misses(word: str, conf, *, drop: bool, swap: bool) -> set[str]:
         for d in conf.near(c, other_tone=True, shape=True):
             if d in common:
                 out.add(word[:i] + d + word[i + 1:])
-    if drop:
-        for i in range(1, len(word) - 1):
+    if drop:  # not next to either end: 健全|人民代表大会 must not read as 全国人民代表大会
+        for i in range(2, len(word) - 2):
             out.add(word[:i] + word[i + 1:])
     if swap:
         for i in range(len(word) - 1):

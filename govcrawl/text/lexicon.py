@@ -90,7 +90,8 @@ class TypoSettings:
     min_freq_short: int = 200  # two-character words
     min_len: int = 2
     max_len: int = 6
-    margin: float = 8.0
+    margin: float = 6.0  # candidates of three or more characters
+    margin_short: float = 8.0  # two-character candidates (far more often ordinary text)
     skip_chars: str = ""
     language_model: str = ""  # optional: learned word frequencies (govcrawl check-text --learn)
 

@@ -182,6 +182,15 @@ def _split_runs(segs: list[tuple[int, int]], lv: View, total: int) -> list[tuple
     return out
 
 
+_SQUEEZE_DROP = re.compile(f"[^{_CJK}a-z0-9]+")
+
+
+def squeeze_text(lv_text: str) -> str:
+    """Only the squeezed string (C-speed regex passes, no offset map): most texts
+    contain no illegal term, and then the map is never needed."""
+    return _REPEAT.sub(r"\1", _SQUEEZE_DROP.sub("", lv_text))
+
+
 def normalize_term(term: str, *, squeezed: bool = False) -> str:
     """Normalize a lexicon entry the way text is normalized, so they match."""
     v = light(term)

@@ -32,6 +32,7 @@ _CJK_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
 _CLAUSE_END = set("，。；：！？、,.;:!?\n\r\t \"'“”‘’（）()《》〈〉【】[]")
 # Function characters whose swaps are grammar, not spelling (的/地/得 …): never
 # the changed character of a candidate.
+_NAME_AFTER = ("同志", "总统", "先生", "女士", "主席", "总理", "首相", "部长", "大使", "教授", "院士", "烈士")
 DEFAULT_SKIP = "的地得在再做作他她它那哪么吗嘛呢已以之只至致其及即既"
 
 
@@ -61,7 +62,12 @@ class DictTypoDetector:
         if settings.language_model:
             from govcrawl.text.learn import read_learned
 
-            for w, f in read_learned(settings.language_model).items():
+            learned = read_learned(settings.language_model)
+            # put learned counts on the dictionary's scale (same total), so a word
+            # common in government text weighs what it would in a corpus that size
+            scale = (sum(words.values()) or 1) / (sum(learned.values()) or 1)
+            for w, f in learned.items():
+                f = int(f * scale)
                 if f > words.get(w, 0):
                     words[w] = f
         for w, f in extra_words.items():
@@ -116,7 +122,9 @@ class DictTypoDetector:
         self.n_candidates = len(cands)
         if not cands:
             return None
-        return ac.AhoCorasick(list(cands), matchkind=ac.MatchKind.LeftmostLongest)
+        # contiguous NFA: the fastest search at this size (a DFA would take minutes to build)
+        return ac.AhoCorasick(list(cands), matchkind=ac.MatchKind.LeftmostLongest,
+                              implementation=ac.Implementation.ContiguousNFA, store_patterns=False)
 
     # -- scoring ------------------------------------------------------------
     def _seg(self, s: str) -> float:
@@ -147,6 +155,12 @@ class DictTypoDetector:
             best[i] = b
         return best[0]
 
+    def _explained(self, two: str, three: str) -> bool:
+        f = self.words.get(two, 0)
+        if f >= self.s.min_freq_short:
+            return True
+        return len(three) == 3 and self.words.get(three, 0) >= self.s.min_freq
+
     def _window(self, text: str, start: int, end: int, pad: int = 5) -> tuple[int, int]:
         lo = start
         while lo > 0 and start - lo < pad and text[lo - 1] not in _CLAUSE_END:
@@ -161,14 +175,26 @@ class DictTypoDetector:
             return []
         out: list[TypoCandidate] = []
         words = self.words
+        short_margin = self.s.margin_short
         for _, st, en in self._ac.find_matches_as_indexes(text):
             v = text[st:en]
+            if text.startswith(_NAME_AFTER, en):
+                continue  # a person's name (郑静晨同志, 武契奇总统) is not in any dictionary
+            if en - st == 2 and (v[0] in self.skip or v[1] in self.skip):
+                continue  # 有效地防: a particle and half a word, not a misspelt word
+            margin = short_margin if en - st == 2 else self.s.margin
             lo, hi = self._window(text, st, en)
             left, right = text[lo:st], text[en:hi]
             base = None
             best: TypoCandidate | None = None
             for i, c in enumerate(v):
                 if c in self.skip:
+                    continue
+                # the written character forms a word with its neighbour outside the
+                # candidate (安全基|础, 发展种|植): ordinary text, not a typo
+                if i == 0 and st > 0 and self._explained(text[st - 1:st + 1], text[max(0, st - 2):st + 1]):
+                    continue
+                if i == len(v) - 1 and en < len(text) and self._explained(text[en - 1:en + 1], text[en - 1:en + 2]):
                     continue
                 for d in self.near(c):
                     w = v[:i] + d + v[i + 1:]
@@ -178,7 +204,7 @@ class DictTypoDetector:
                     if base is None:
                         base = self._seg(left + v + right)
                     score = self._seg(left + w + right) - base
-                    if score > self.s.margin and (best is None or score > best.score):
+                    if score > margin and (best is None or score > best.score):
                         best = TypoCandidate(st, en, v, w, score)
             if best is not None:
                 out.append(best)

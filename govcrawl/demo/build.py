@@ -5,10 +5,11 @@ Site set (ids are fictional division code 9901xx + serial):
 - 9901000002 示范市民政局 under /bmwz/mzj/ of the portal's host (大汉) — stale 工作动态, a blank column.
 - 9901020001 东湖区人民政府 (开普云, GBK) — footer lacks ICP and 找错; stale 留言统计.
 - 9901230001 西山县人民政府 (JSON lists, one script-only column) — homepage 20 days old,
-  five stale news columns (veto), notices 200 days old.
+  five stale news columns (veto), notices 200 days old, 规划计划 400 days old.
 - 9901000004 示范市文化和旅游局 — hacked (special.py).
 - 9901000003 示范市交通运输局 — traps, redirects, huge/slow pages, broken links (special.py).
 - 9901000005 示范市教育局 (TRS) — the clean control: no finding at all.
+- 9901000007 示范市档案馆 — a homepage whose every link is broken (special.py).
 - 9901000006 示范市水务局 — registered, nobody listens on its port.
 """
 
@@ -52,6 +53,7 @@ def build_world(as_of: date, scale: str = "e2e", seed: int = 1, bench_pages: int
     clean = build_clean(w, n)
     hacked = special.build_hacked(w, n)
     problems = special.build_problems(w, n, slow=scale != "bench", huge=scale != "bench")
+    special.build_broken(w)
     extras = []
     if scale == "bench":
         for sid, name, place in BENCH_EXTRA:
@@ -281,6 +283,9 @@ def build_xishan(w: World, n: Scaler) -> Site:
     w.plant("column.stale_notice", s, column="通知公告", path=tz.path,
             evidence={"newest": w.day(-200).isoformat()})
     s.add_column("zcwj", "政策文件", "policy", "政务公开", n(10), newest_age=30)
+    gh = s.add_column("ghjh", "规划计划", "plan", "政务公开", n(5), newest_age=400)
+    w.plant("column.stale_other", s, column="规划计划", path=gh.path,
+            evidence={"newest": w.day(-400).isoformat()}, note="older than a year")
     jd = s.add_column("zcjd", "政策解读", "policy", "政务公开", n(12), newest_age=30,
                       browser_only=True, on_home=False)
     s.add_column("xzxx", "县长信箱", "letter", "互动交流", n(6), newest_age=25, on_home=False)

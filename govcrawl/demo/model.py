@@ -111,6 +111,7 @@ class Column:
     date_fmt: str = "iso"  # iso | bracket | cn | md
     browser_only: bool = False
     on_home: bool = True
+    brief_letters: bool = False  # letters list shows title and 来信时间 only (no reply fields)
 
     @property
     def pages(self) -> int:
@@ -460,13 +461,17 @@ class Site:
         return self.respond(self.layout(f"{it.title}-{self.name}", main, kind="interaction", col=col))
 
     def letter_list(self, col: Column, chunk: list[Item]) -> str:
+        write = f'<p><a class="write" href="{self.col_dir(col)}write.html">我要写信</a></p>'
+        if col.brief_letters:  # some CMSs list letters without any reply field
+            lis = "".join(f'<li><a href="{it.path}">{esc(it.title)}</a><span>{it.when:%Y-%m-%d}</span></li>'
+                          for it in chunk)
+            return write + f'<ul class="list">{lis}</ul>'
         rows = ["<tr><th>信件标题</th><th>来信时间</th><th>回复时间</th><th>状态</th></tr>"]
         for it in chunk:
             rep = f"{it.reply:%Y-%m-%d}" if it.reply else ""
             st = "已回复" if it.reply else "办理中"
             rows.append(f'<tr><td><a href="{it.path}">{esc(it.title)}</a></td><td>{it.when:%Y-%m-%d}</td>'
                         f"<td>{rep}</td><td>{st}</td></tr>")
-        write = f'<p><a class="write" href="{self.col_dir(col)}write.html">我要写信</a></p>'
         return write + '<table class="letters">' + "".join(rows) + "</table>"
 
     def write_page(self, req: Req, col: Column) -> Resp:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from govcrawl.demo.model import Item, Ref, Req, Resp, esc
+from govcrawl.demo.model import Item, Ref, Req, Resp, Site, esc
 from govcrawl.demo.styles import TrsSite
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -290,7 +290,11 @@ def build_problems(w: "World", n: Callable[[int], int], *, slow: bool = True,
     w.closed_hosts.append("refused")
     dt = s.add_column("xwzx/jtdt", "交通动态", "news", "新闻动态", n(20), newest_age=0)
     tz = s.add_column("xxgk/tzgg", "通知公告", "notice", "政务公开", n(10), newest_age=3)
-    s.add_column("hdjl/jzxx", "局长信箱", "letter", "互动交流", n(5), newest_age=2, on_home=False)
+    lx = s.add_column("hdjl/jzxx", "局长信箱", "letter", "互动交流", n(5), newest_age=2, on_home=False,
+                      brief_letters=True)
+    w.control("letters_list_without_reply_fields", s, path=lx.path,
+              note="list shows title and 来信时间 only; replies are on the detail pages (all within 2 days)",
+              rules=["interaction.unanswered", "interaction.slow_reply", "interaction.no_channel"])
     links = ['<div class="service"><h3>便民服务</h3>',
              '<a href="/rl/calendar.html">办事日历</a>', '<a href="/bsfw/list.jsp">办事服务</a>',
              '<a href="/r/a.html">网上办事</a>', '<a href="/r/out.html">政务服务网</a>',
@@ -358,4 +362,57 @@ def build_problems(w: "World", n: Callable[[int], int], *, slow: bool = True,
             w.tolerate("tag.invalid", s, item=it, target="PubDate", note="visible date 02-30 is impossible")
         w.control("odd_date", s, item=it, note=f"date format {kind or 'none'}: no crash",
                   rules=["content.fake_date"])
+    return s
+
+
+# -- a site whose every link is broken ---------------------------------------------------
+
+class BrokenSite(Site):
+    """示范市档案馆: only a homepage; every link on it fails (404, 500, refused)."""
+
+    style = "broken"
+    targets: list[Ref] = []
+
+    def finalize(self) -> None:
+        self.routes[self.home] = self.homepage
+        self.required.add(self.home)
+
+    def nav(self) -> str:
+        lis = "".join(f'<li><a href="{r.path}">{t}</a></li>' for r, t in self.menu)
+        return (f'<div class="header"><img src="/images/missing.png" alt="{esc(self.name)}">'
+                f"<h1>{esc(self.name)}</h1></div>\n<ul class=\"nav\">{lis}</ul>\n")
+
+    def homepage(self, req: Req) -> Resp:
+        refused = self.world.resolve(Ref("refused", "/dag/"))
+        main = ('<div class="block"><h3>馆藏介绍</h3><p>示范市档案馆是集中管理全市党政机关档案的'
+                "公益性文化事业单位，承担档案接收、保管、利用和编研等职责。</p></div>"
+                f'<div class="links"><h3>相关链接</h3><a href="{refused}">省档案馆</a>'
+                '<a href="/error/500.html">档案查询系统</a></div>')
+        return self.respond(self.layout(self.name, main, kind="homepage"))
+
+    @property
+    def menu(self) -> list[tuple[Ref, str]]:
+        return [(Ref(self.host, p), t) for p, t in (
+            ("/dagz/", "档案工作"), ("/tzgg/", "通知公告"), ("/zcfg/", "政策法规"),
+            ("/dacx/", "档案查询"), ("/hdjl/gzxx/", "馆长信箱"))]
+
+    def handle(self, req: Req) -> Resp | None:
+        if req.path == "/error/500.html":
+            return Resp(500, "<html><body>服务器内部错误</body></html>".encode("utf-8"))
+        return super().handle(req)
+
+
+def build_broken(w: "World") -> BrokenSite:
+    s = w.add_site(BrokenSite(w, sid="9901000007", name="示范市档案馆", host="daj", kind="department",
+                              org="示范市档案馆", region="示范市", place="示范市",
+                              phone="0999-12340007", police="99010002000107"))
+    targets = [r for r, _ in s.menu] + [Ref("daj", "/images/missing.png"), Ref("daj", "/error/500.html"),
+                                        Ref("refused", "/dag/")]
+    s.targets = targets
+    for t in targets:
+        w.plant("link.broken", s, path=s.home, target=t)
+    w.plant("interaction.no_channel", s, path=s.home, note="its only channel (馆长信箱) is a dead link")
+    w.plant("site.homepage_not_updated", s, path=s.home, note="no dated item anywhere on the site")
+    for rule in ("column.blank", "column.stale_news", "column.stale_notice", "column.stale_other"):
+        w.tolerate(rule, s, note="columns whose pages do not open")
     return s

@@ -215,7 +215,7 @@ def test_problem_pages(world_server):
     assert fetch(s.url("/error/500.html"))[0] == 500
     assert fetch(s.url("/xxgk/missing.html"))[0] == 404
     assert fetch(s.url("/images/missing.png"))[0] == 404
-    broken = [p for p in world.manifest["planted"] if p["rule"] == "link.broken"]
+    broken = [p for p in world.manifest["planted"] if p["rule"] == "link.broken" and p["site_id"] == s.id]
     refused = [p["target"] for p in broken if str(world.ports["refused"]) in p["target"]]
     assert refused
     _, _, page = fetch(broken[0]["url"])
@@ -329,3 +329,33 @@ def test_stats_track_concurrency_duplicates_and_headers():
         fetch(dept.url())
         assert server.stats()[dept.id]["total"] == 1
         assert world.site("9901000001").id not in server.stats()
+
+
+def test_site_whose_every_link_is_broken(world_server):
+    world, _ = world_server
+    s = world.site("9901000007")
+    st, _, body = fetch(s.url())
+    page = body.decode()
+    assert st == 200 and "网站标识码：9901000007" in page
+    targets = [p["target"] for p in world.manifest["planted"]
+               if p["rule"] == "link.broken" and p["site_id"] == s.id]
+    assert len(targets) >= 5
+    for t in targets:
+        if str(world.ports["refused"]) in t:
+            with pytest.raises(OSError):
+                fetch(t)
+        else:
+            assert fetch(t)[0] >= 400, t
+    hrefs = set(re.findall(r'(?:href|src)="([^"#]+)"', page))
+    internal = {urljoin(s.url(), h) for h in hrefs if not h.startswith("http") or "127.0.0.1" in h}
+    internal -= {s.url("/css/style.css"), s.url("/images/red.png"), s.url("/images/ga.png")}  # footer
+    assert internal <= set(targets) | {s.url()}
+
+
+def test_letters_list_without_reply_fields(world_server):
+    world, _ = world_server
+    c = next(c for c in world.manifest["controls"] if c["kind"] == "letters_list_without_reply_fields")
+    page = fetch(c["url"])[2].decode()
+    assert "回复时间" not in page and "来信时间" not in page
+    detail = re.search(r'<li><a href="([^"]+letter[^"]*|[^"]+\.html)">', page.split('<ul class="list">')[1]).group(1)
+    assert "回复时间" in fetch(urljoin(c["url"], detail))[2].decode()

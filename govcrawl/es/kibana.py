@@ -9,8 +9,8 @@ visualizations, `panel_N` references) with `migrationVersion` set, so Kibana
 - data views: findings, verdicts, pages
 - saved searches: severe wording (严重表述错误), illegal content (违法违规内容 / 暗链),
   stale and blank columns (栏目不更新 / 空白栏目)
-- visualizations: pass rate per region (bar and table), top flagged terms,
-  findings per rule
+- visualizations: pass rate per region (bar and table; sites), pass rate per platform
+  (政务新媒体 accounts), top flagged terms, findings per rule
 - a dashboard with all of the above
 """
 
@@ -146,7 +146,7 @@ def saved_objects(prefix: str = "govcrawl") -> list[dict[str, Any]]:
               _agg("2", "terms", "segment", field="govcrawl.site.region", size=100,
                    order="asc", orderBy="1", otherBucket=False, missingBucket=True,
                    missingBucketLabel="(未填地区)", customLabel="地区")],
-             "verdicts"),
+             "verdicts", query='govcrawl.verdict.subject : "site"'),
         _vis(prefix, "region-table", "各地区检查结果 Results per region", "table", _TABLE,
              [_agg("1", "cardinality", "metric", field="govcrawl.site.id", customLabel="检查网站数"),
               _agg("2", "sum", "metric", field="govcrawl.verdict.pass", customLabel="合格数"),
@@ -154,7 +154,16 @@ def saved_objects(prefix: str = "govcrawl") -> list[dict[str, Any]]:
               _agg("4", "terms", "bucket", field="govcrawl.site.region", size=100, order="desc",
                    orderBy="3", otherBucket=False, missingBucket=True,
                    missingBucketLabel="(未填地区)", customLabel="地区")],
-             "verdicts"),
+             "verdicts", query='govcrawl.verdict.subject : "site"'),
+        _vis(prefix, "platform-table", "政务新媒体各平台合格率 Accounts per platform", "table",
+             _TABLE,
+             [_agg("1", "cardinality", "metric", field="govcrawl.site.id", customLabel="检查账号数"),
+              _agg("2", "sum", "metric", field="govcrawl.verdict.pass", customLabel="合格数"),
+              _agg("3", "avg", "metric", field="govcrawl.verdict.pass", customLabel="合格率"),
+              _agg("4", "terms", "bucket", field="govcrawl.site.platform", size=20,
+                   order="desc", orderBy="3", otherBucket=False, missingBucket=True,
+                   missingBucketLabel="(未填平台)", customLabel="平台")],
+             "verdicts", query='govcrawl.verdict.subject : "account"'),
         _vis(prefix, "top-terms", "高频问题表述 Top flagged terms", "table", _TABLE,
              [_agg("1", "count", "metric", customLabel="次数"),
               _agg("2", "cardinality", "metric", field="govcrawl.site.id", customLabel="涉及网站数"),
@@ -174,9 +183,10 @@ def saved_objects(prefix: str = "govcrawl") -> list[dict[str, Any]]:
               ("region-table", "visualization", 24, 0, 24, 15),
               ("top-terms", "visualization", 0, 15, 24, 18),
               ("findings-by-rule", "visualization", 24, 15, 24, 18),
-              ("severe-wording", "search", 0, 33, 48, 15),
-              ("illegal-content", "search", 0, 48, 48, 15),
-              ("stale-columns", "search", 0, 63, 48, 15)]
+              ("platform-table", "visualization", 0, 33, 24, 12),
+              ("severe-wording", "search", 0, 45, 48, 15),
+              ("illegal-content", "search", 0, 60, 48, 15),
+              ("stale-columns", "search", 0, 75, 48, 15)]
     panel_json = []
     refs = []
     for n, (oid, otype, x, y, w, h) in enumerate(panels):

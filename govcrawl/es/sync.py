@@ -21,7 +21,7 @@ from govcrawl.es.config import EsConfig
 
 log = logging.getLogger(__name__)
 
-SITE_FIELDS = ("name", "region", "org", "kind", "url")
+SITE_FIELDS = ("name", "region", "org", "kind", "url", "platform")
 
 
 def _connect_ro(path: str | Path) -> sqlite3.Connection | None:
@@ -53,6 +53,10 @@ def _registry_sites(registry_json: str | None) -> dict[str, dict[str, Any]]:
     for r in rows if isinstance(rows, list) else []:
         if isinstance(r, dict) and r.get("id"):
             out[str(r["id"])] = r
+    accounts = data.get("accounts") if isinstance(data, dict) else None
+    for a in accounts if isinstance(accounts, list) else []:
+        if isinstance(a, dict) and a.get("id"):
+            out.setdefault(str(a["id"]), dict(a, kind="account"))
     return out
 
 
@@ -76,6 +80,11 @@ class SiteDirectory:
         if self._conn is None and self.path:
             self._conn = _connect_ro(self.path)
         return self._conn
+
+    def remember(self, inspection_id: int, site_id: str, info: dict[str, Any]) -> None:
+        """Details an item carries itself (a 政务新媒体 account's registry entry)."""
+        clean = {k: v for k, v in info.items() if k in SITE_FIELDS and v}
+        self._cache[(inspection_id, site_id)] = {"id": site_id, **clean}
 
     def inspection(self, inspection_id: int) -> dict[str, Any]:
         """{as_of, period, registry sites} of an inspection ({} when unknown)."""
@@ -110,7 +119,7 @@ class SiteDirectory:
                     "SELECT name, region, org, kind, url FROM sites"
                     " WHERE inspection_id=? AND site_id=?", (inspection_id, site_id)).fetchone()
             if row is not None:
-                info.update({k: row[k] for k in SITE_FIELDS if row[k]})
+                info.update({k: row[k] for k in row.keys() if row[k]})
             else:
                 reg = self.inspection(inspection_id).get("registry", {}).get(site_id)
                 if reg:

@@ -44,7 +44,8 @@ def _common(analyzer: str) -> dict[str, Any]:
             "inspection": {"properties": {"id": {"type": "long"}, "as_of": {"type": "date"},
                                           "period": KW}},
             "site": {"properties": {"id": KW, "name": _kw_text(analyzer), "region": KW,
-                                    "org": KW, "kind": KW, "url": KW}},
+                                    "org": KW, "kind": KW, "url": KW,
+                                    "platform": KW}},
         }},
     }
 

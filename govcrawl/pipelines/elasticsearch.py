@@ -106,9 +106,36 @@ class ElasticsearchPipeline:
         else:
             adapter = ItemAdapter(item) if ItemAdapter.is_item(item) else None
             if adapter is not None and "findings" in adapter and "inspection_id" in adapter:
-                iid = int(adapter["inspection_id"])
-                self._findings(adapter["findings"], iid, self._as_of_for(iid))
+                self._other(adapter)
         return item
+
+    def _other(self, adapter: ItemAdapter) -> None:
+        """Any other item with findings, e.g. a 政务新媒体 account (`AccountDone`: the
+        account's registry entry, its findings and verdict)."""
+        iid = int(adapter["inspection_id"])
+        self._inspections.add(iid)
+        as_of = (adapter.get("as_of") if "as_of" in adapter else "") or self._as_of_for(iid)
+        account = adapter.get("account") if "account" in adapter else None
+        url = ""
+        if isinstance(account, dict) and account.get("id"):
+            url = account.get("url") or ""
+            self.sites.remember(iid, str(account["id"]), {
+                "name": account.get("name"), "region": account.get("region"),
+                "org": account.get("org"), "kind": "account", "platform": account.get("platform"),
+                "url": url or None})
+        self._findings(list(adapter["findings"] or []), iid, as_of, default_url=url)
+        verdict = adapter.get("verdict") if "verdict" in adapter else None
+        if isinstance(verdict, dict) and isinstance(account, dict) and account.get("id"):
+            aid = str(account["id"])
+            v = dict(verdict, subject="account")
+
+            def build() -> list[tuple[dict, dict]]:
+                doc = docs.verdict_source(v, inspection_id=iid, as_of=as_of,
+                                          site=self._site(iid, aid))
+                return [docs.verdict_action(self.cfg.verdicts_index, iid, aid, doc)]
+
+            assert self.indexer is not None
+            self.indexer.submit_builder(build)
 
     def _as_of_for(self, iid: int) -> str:
         if iid not in self._as_of:

@@ -69,7 +69,7 @@ def test_references_and_fields(prefix):
         if o["type"] == "dashboard":
             panels = json.loads(attrs["panelsJSON"])
             assert {p["panelRefName"] for p in panels} == {r["name"] for r in o["references"]}
-            assert len(panels) == 7
+            assert len(panels) == 8
             continue
         (dv,) = [r["id"] for r in o["references"] if r["type"] == "index-pattern"]
         known = fields[dv]

@@ -4,6 +4,7 @@ documents, site details, first/last seen, and killing the server mid-sweep."""
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import pytest
 from scrapy import Spider
@@ -229,3 +230,33 @@ def test_spool_next_to_the_store_by_default(fake, tmp_path):
     del s["ELASTICSEARCH_SPOOL_DIR"]
     p = ElasticsearchPipeline.from_crawler(get_crawler(Spider, s))
     assert p.cfg.spool_path() == tmp_path / "g.db.es-spool"
+
+
+@dataclass
+class AccountDoneLike:
+    """Shaped like govcrawl.media.model.AccountDone (what the media spider emits)."""
+
+    inspection_id: int
+    as_of: str
+    account: dict
+    findings: list
+    verdict: dict | None = None
+
+
+def test_media_account_items(fake, tmp_path):
+    store = tmp_path / "g.db"
+    iid = make_store(store)
+    p = pipeline(settings(fake.url, tmp_path, store))
+    acct = {"id": "wx-weinan-wjw", "name": "渭南市卫生健康委员会", "platform": "wechat",
+            "region": "渭南市", "org": "渭南市卫生健康委员会", "url": "http://127.0.0.1:1/feed"}
+    f = Finding(rule="media.not_updated", severity="veto", site_id="wx-weinan-wjw",
+                url="http://127.0.0.1:1/feed", evidence={"newest": "2024-02-01"})
+    p.process_item(AccountDoneLike(iid, "2024-03-01", acct, [f],
+                                   {"result": "不合格", "score": 0, "vetoes": ["media.not_updated"],
+                                    "problems": ["14天未更新"]}))
+    p._close()
+    d = fake.docs("govcrawl-findings")[f.key]["govcrawl"]
+    assert d["site"]["platform"] == "wechat" and d["site"]["kind"] == "account"
+    assert d["site"]["region"] == "渭南市" and d["inspection"]["as_of"] == "2024-03-01"
+    v = fake.docs("govcrawl-verdicts")[f"{iid}:wx-weinan-wjw"]["govcrawl"]["verdict"]
+    assert v["subject"] == "account" and v["pass"] == 0

@@ -265,6 +265,7 @@ class DistributedWorkerExtension:
         self._loop: Any = None
         self._last_beat = 0.0
         self._last_log = time.monotonic()
+        self._closing = False
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "DistributedWorkerExtension":
@@ -291,11 +292,15 @@ class DistributedWorkerExtension:
             if now - self._last_beat >= w.heartbeat_ttl / 4:
                 self._last_beat = now
                 w.beat()
-                if not w.finalizing and w.finished_elsewhere():
-                    logger.warning("inspection %s was finished by another worker: stopping", w.inspection_id)
+                if not w.finalizing and not self._closing and w.finished_elsewhere():
+                    # normally this worker was idle, waiting: it simply finished too
+                    reason = "finished_elsewhere" if w.popped else "finished"
+                    logger.info("inspection %s was finished by another worker: closing (%s)",
+                                w.inspection_id, reason)
+                    self._closing = True
                     from scrapy.utils.defer import deferred_from_coro
 
-                    deferred_from_coro(self.crawler.engine.close_spider_async(reason="finished_elsewhere"))
+                    deferred_from_coro(self.crawler.engine.close_spider_async(reason=reason))
             if self.progress > 0 and now - self._last_log >= self.progress:
                 self._last_log = now
                 q, f, n = w.counts()

@@ -197,8 +197,12 @@ class LoadWorld:
 class LoadServer:
     """Serves a LoadWorld: one ThreadingHTTPServer per site on 127.0.0.1."""
 
-    def __init__(self, world: LoadWorld, *, latency: float = 0.0, conditional: bool = True) -> None:
+    def __init__(self, world: LoadWorld, *, latency: float = 0.0, conditional: bool = True,
+                 count_ua: str = "GovCrawl") -> None:
         self.world = world
+        # only requests whose User-Agent starts with this are counted (the hacked-page
+        # checks re-fetch a sample as a search spider and as a browser, on purpose)
+        self.count_ua = count_ua
         self.latency = latency
         self.conditional = conditional
         self.hits: Counter[tuple[str, str]] = Counter()
@@ -244,6 +248,7 @@ class LoadServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out as two writes
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -251,8 +256,9 @@ class LoadServer:
             def _serve(self, with_body: bool) -> None:
                 path = self.path.split("?", 1)[0].split("#", 1)[0]
                 url = f"http://127.0.0.1:{site.port}{path}"
-                with server._lock:
-                    server.hits[(self.command, url)] += 1
+                if (self.headers.get("User-Agent") or "").startswith(server.count_ua):
+                    with server._lock:
+                        server.hits[(self.command, url)] += 1
                 if server.latency:
                     time.sleep(server.latency)
                 status, body, ctype, tag = world.render(site, path)

@@ -75,13 +75,15 @@ end
 return false
 """
 
-# Requeue what dead workers (no heartbeat key) had in flight and free their leases.
-# ARGV: prefix, key_ttl
+# Requeue what dead workers (no heartbeat key) had in flight and free their leases;
+# with ARGV[3] set, that worker's leftovers whatever its key (a restart under the same id).
+# ARGV: prefix, key_ttl, [worker]
 RECOVER = """
 local P = ARGV[1]
 local moved = 0
+local only = ARGV[3] or ''
 for _, w in ipairs(redis.call('SMEMBERS', P..'workers')) do
-  if redis.call('EXISTS', P..'alive:'..w) == 0 then
+  if (only == '' and redis.call('EXISTS', P..'alive:'..w) == 0) or w == only then
     local inf = P..'inflight:'..w
     local kv = redis.call('HGETALL', inf)
     for i = 1, #kv, 2 do

@@ -77,6 +77,19 @@ class Worker:
     def register(self, limits: dict[str, int], delays: dict[str, float]) -> None:
         """Join the inspection: heartbeat, our entry, the slots' shared limits."""
         self.delays = dict(delays)
+        k = self.key("alive:" + self.id)
+        deadline = time.monotonic() + self.heartbeat_ttl * 1.5
+        while (owner := self.server.get(k)) is not None and _s(owner) != self._nonce:
+            # the same worker id restarted: wait for the old process's heartbeat to run out
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"worker id {self.id} is in use by a running worker "
+                                   "(give each worker its own GOVCRAWL_WORKER_ID)")
+            logger.info("worker id %s: waiting for the previous process's heartbeat to expire", self.id)
+            time.sleep(min(1.0, self.heartbeat_ttl / 4))
+        if self.server.sismember(self.key("workers"), self.id):
+            moved = int(self.scripts.recover(args=[self.prefix, self.key_ttl, self.id]) or 0)
+            if moved:
+                logger.warning("requeued %d request(s) this worker id left in flight before a restart", moved)
         pipe = self.server.pipeline()
         pipe.set(self.key("alive:" + self.id), self._nonce, px=int(self.heartbeat_ttl * 1000))
         pipe.sadd(self.key("workers"), self.id)
@@ -127,7 +140,7 @@ class Worker:
     def beat(self) -> int:
         """Refresh our heartbeat and requeue what dead workers held; returns requests requeued."""
         self._refresh()
-        moved = int(self.scripts.recover(args=[self.prefix, self.key_ttl]) or 0)
+        moved = int(self.scripts.recover(args=[self.prefix, self.key_ttl, ""]) or 0)
         if moved:
             logger.warning("requeued %d request(s) left in flight by dead worker(s)", moved)
         return moved

@@ -1,0 +1,120 @@
+"""Helpers for the distributed-sweep tests (see conftest.py for the fixtures)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+AS_OF = date(2024, 6, 20)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RedisServer:
+    def __init__(self, tmp: Path) -> None:
+        exe = shutil.which("redis-server") or ("/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None)
+        if exe is None:
+            pytest.fail("redis-server is not installed (Debian package redis-server; `make system-deps`)",
+                        pytrace=False)
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [exe, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(tmp), "--loglevel", "warning"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        import redis
+
+        self.client = redis.Redis(host="127.0.0.1", port=self.port)
+        for _ in range(100):
+            try:
+                self.client.ping()
+                break
+            except redis.ConnectionError:
+                if self.proc.poll() is not None:
+                    pytest.fail(f"redis-server exited with {self.proc.returncode}", pytrace=False)
+                time.sleep(0.05)
+        else:
+            pytest.fail("redis-server did not answer within 5 s", pytrace=False)
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def sweep_cmd(registry: Path, store: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "scrapy", "crawl", "sweep", "-a", f"registry={registry}",
+            "-a", f"store={store}", "-a", f"as_of={AS_OF.isoformat()}",
+            "-s", "GOVCRAWL_BROWSER=False", "-s", "LOG_LEVEL=INFO", "-s", "GOVCRAWL_PROGRESS_INTERVAL=5",
+            "-s", "RETRY_TIMES=1", "-s", "GOVCRAWL_HACKED_SAMPLE=2", "-s", "GOVCRAWL_HACKED_OUTSIDE_PAGES=2",
+            *extra]
+
+
+def start_worker(registry: Path, store: Path, log: Path, *extra: str) -> subprocess.Popen:
+    fh = open(log, "w")
+    return subprocess.Popen(sweep_cmd(registry, store, *extra), stdout=fh, stderr=subprocess.STDOUT,
+                            cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+
+def wait(proc: subprocess.Popen, timeout: float = 300) -> int:
+    try:
+        return proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        raise AssertionError(f"worker {proc.args[-1]} did not finish within {timeout:.0f}s")
+
+
+def snapshot(store: Path, inspection: int | None = None) -> dict[str, Any]:
+    """What a sweep produced, comparable across stores (URLs carry the same ports)."""
+    c = sqlite3.connect(store)
+    if inspection is None:
+        inspection = c.execute("SELECT MAX(id) FROM inspections").fetchone()[0]
+    q = lambda sql: c.execute(sql, (inspection,)).fetchall()  # noqa: E731
+    out = {
+        "inspection": inspection,
+        "status": c.execute("SELECT status FROM inspections WHERE id=?", (inspection,)).fetchone()[0],
+        "pages": sorted(q("SELECT url, status, error IS NULL, page_type, content_hash FROM pages"
+                          " WHERE inspection_id=?")),
+        "findings": sorted(q("SELECT key, rule, severity, site_id, url, target, text FROM findings"
+                             " WHERE inspection_id=?")),
+        "link_status": sorted(q("SELECT target, status FROM link_status WHERE inspection_id=?")),
+        "entries": q("SELECT COUNT(*) FROM entries WHERE inspection_id=?")[0][0],
+        "links": q("SELECT COUNT(*) FROM links WHERE inspection_id=?")[0][0],
+        "columns": sorted(q("SELECT site_id, url, newest_date, item_count FROM columns WHERE inspection_id=?")),
+        "verdicts": sorted(q("SELECT site_id, result, score FROM verdicts WHERE inspection_id=?")),
+    }
+    c.close()
+    return out
+
+
+def pages_stored(store: Path) -> int:
+    try:
+        c = sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=5)
+        try:
+            return c.execute("SELECT COUNT(*) FROM pages").fetchone()[0]
+        finally:
+            c.close()
+    except sqlite3.Error:
+        return 0

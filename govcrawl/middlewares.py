@@ -94,6 +94,10 @@ class ConditionalRequestMiddleware:
         prev = getattr(self.crawler.spider, "previous_pages", None)
         if not prev or request.meta.get("linkcheck") or request.method != "GET":
             return None
+        # homepages (identity, freshness), list data sources and browser renders are always
+        # fetched whole: only the spider's plain-page callback restores a 304 from the store
+        if request.meta.get("role") != "page" or request.meta.get("playwright"):
+            return None
         old = prev.get(request.url)
         if not old:
             return None

@@ -64,6 +64,7 @@ DOWNLOADER_MIDDLEWARES = {
 SPIDER_MIDDLEWARES = {}
 
 ITEM_PIPELINES = {
+    "govcrawl.pipelines.incremental.IncrementalPipeline": 150,  # GOVCRAWL_INCREMENTAL only
     "govcrawl.pipelines.wording.WordingPipeline": 200,
     "govcrawl.pipelines.pagechecks.PageChecksPipeline": 300,
     "govcrawl.pipelines.hacked.HackedPagePipeline": 400,

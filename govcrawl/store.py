@@ -149,6 +149,12 @@ CREATE TABLE IF NOT EXISTS posts (
     at TEXT, title TEXT, text TEXT, original INTEGER, url TEXT, data_json TEXT,
     PRIMARY KEY (inspection_id, account_id, post_id)
 );
+CREATE INDEX IF NOT EXISTS pages_referer ON pages (inspection_id, referer);  -- incremental: 304 pages
+CREATE TABLE IF NOT EXISTS incremental_runs (               -- govcrawl.pipelines.incremental
+    inspection_id INTEGER PRIMARY KEY,
+    lexicons TEXT,                                         -- fingerprint of the lexicon files
+    previous_id INTEGER
+);
 """
 
 

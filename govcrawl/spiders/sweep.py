@@ -288,7 +288,13 @@ class SweepSpider(scrapy.Spider):
             item.unchanged = True
             item.extra["previous_inspection"] = self.previous_pages[url]["inspection_id"]
             item.content_hash = self.previous_pages[url]["content_hash"]
+            # the page as stored last time, and where it led (govcrawl.dist.incremental)
+            from govcrawl.dist.incremental import restore_page
+
+            page = restore_page(self.store_path, self.inspection_id, item, response.url)
             yield item
+            if page is not None:
+                yield from self._follow(site, url, item, page)
             return
         if response.status >= 400 or not response.body and response.status != 200:
             item.error = f"HTTP {response.status}"

@@ -83,6 +83,8 @@ class MediaSpider(scrapy.Spider):
         "ITEM_PIPELINES": {
             "govcrawl.media.pipelines.MediaChecksPipeline": 300,
             "govcrawl.media.pipelines.MediaStorePipeline": 800,
+            # findings and verdicts of accounts to Kibana when ELASTICSEARCH_URL is set
+            "govcrawl.pipelines.elasticsearch.ElasticsearchPipeline": 900,
         },
         "DOWNLOADER_MIDDLEWARES": {},
         "SPIDER_MIDDLEWARES": {},
@@ -141,6 +143,8 @@ class MediaSpider(scrapy.Spider):
             handlers.setdefault("http", handler)
             handlers.setdefault("https", handler)
             s.set("DOWNLOAD_HANDLERS", handlers, priority="spider")
+        s.set("GOVCRAWL_STORE", spider.store_path, priority="spider")
+        s.set("GOVCRAWL_AS_OF", spider.as_of.isoformat(), priority="spider")
         store = Store(spider.store_path)
         spider.inspection_id = store.create_inspection(
             as_of=spider.as_of.isoformat(), registry_path=spider.registry.path,
@@ -149,6 +153,7 @@ class MediaSpider(scrapy.Spider):
             settings={"accounts": sorted(spider.accounts), **media_settings(s),
                       "slots": {k: v for k, v in slots.items() if k.startswith("media:")}})
         store.close()
+        s.set("GOVCRAWL_INSPECTION_ID", spider.inspection_id, priority="spider")
         logger.info("media inspection %s: %d account(s), as_of %s", spider.inspection_id,
                     len(spider.accounts), spider.as_of)
         return spider

@@ -40,16 +40,20 @@ def page_date(item: PageItem) -> dt.date | None:
 
 
 class WordingPipeline:
-    def __init__(self, *, enabled: bool = True, lexicons: str | None = None) -> None:
+    def __init__(self, *, enabled: bool = True, lexicons: str | None = None, typo: bool = True) -> None:
         self.enabled = enabled
         self.lexicons = lexicons or None
+        self.typo = typo
         self.checker = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "WordingPipeline":
         s = crawler.settings
+        # GOVCRAWL_TYPO=False skips the dictionary typo detector (its build costs
+        # seconds per process; small end-to-end tests may not want that)
         return cls(enabled=s.getbool("GOVCRAWL_CHECKS", True),
-                   lexicons=s.get("GOVCRAWL_LEXICONS") or None)
+                   lexicons=s.get("GOVCRAWL_LEXICONS") or None,
+                   typo=s.getbool("GOVCRAWL_TYPO", True))
 
     def open_spider(self, spider: Any = None) -> None:
         if self.enabled:
@@ -60,7 +64,7 @@ class WordingPipeline:
             from govcrawl.text import LexiconError, get_checker
 
             try:
-                self.checker = get_checker(self.lexicons)
+                self.checker = get_checker(self.lexicons, typo=self.typo)
             except LexiconError as e:
                 # a broken lexicon must stop the sweep loudly, not skip the checks
                 raise NotConfigured(f"wording lexicons unusable: {e}") from e

@@ -92,6 +92,7 @@ class TypoSettings:
     max_len: int = 6
     margin: float = 6.0  # candidates of three or more characters
     margin_short: float = 8.0  # two-character candidates (far more often ordinary text)
+    other_tone_long: bool = False  # words of 3+ characters: also same pinyin, other tone
     skip_chars: str = ""
     language_model: str = ""  # optional: learned word frequencies (govcrawl check-text --learn)
 

@@ -91,13 +91,16 @@ class DictTypoDetector:
         self.n_candidates = 0
         self._ac = self._build()
 
-    def near(self, c: str) -> tuple[str, ...]:
-        r = self._near.get(c)
+    def near(self, c: str, long: bool = False) -> tuple[str, ...]:
+        """Confusable characters: same pinyin and tone or similar shape; for words
+        of three or more characters (far more specific) also other tones."""
+        key = c + "+" if long and self.s.other_tone_long else c
+        r = self._near.get(key)
         if r is None:
             common = common_chars()
-            r = tuple(sorted(d for d in self.conf.near(c, other_tone=False, shape=True)
+            r = tuple(sorted(d for d in self.conf.near(c, other_tone=key != c, shape=True)
                              if d in common and d not in self.skip))
-            self._near[c] = r
+            self._near[key] = r
         return r
 
     def _build(self) -> ac.AhoCorasick | None:
@@ -112,10 +115,11 @@ class DictTypoDetector:
                 continue
             if not _CJK_WORD.match(w):
                 continue
+            long = n >= 3
             for i, c in enumerate(w):
                 if c in self.skip:
                     continue
-                for d in self.near(c):
+                for d in self.near(c, long):
                     v = w[:i] + d + w[i + 1:]
                     if v not in words and v not in self.protected:
                         cands.add(v)
@@ -196,7 +200,7 @@ class DictTypoDetector:
                     continue
                 if i == len(v) - 1 and en < len(text) and self._explained(text[en - 1:en + 1], text[en - 1:en + 2]):
                     continue
-                for d in self.near(c):
+                for d in self.near(c, len(v) >= 3):
                     w = v[:i] + d + v[i + 1:]
                     f = words.get(w)
                     if f is None or f < (self.s.min_freq_short if len(w) == 2 else self.s.min_freq):

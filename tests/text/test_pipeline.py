@@ -61,3 +61,12 @@ def test_other_items_and_disabled_pass_through():
     assert p.process_item(item) is item and not item.findings
     ls = LinkStatus(inspection_id=1, site_id="x", target="http://127.0.0.1/", status=200)
     assert make().process_item(ls) is ls
+
+
+def test_open_spider_builds_checker_from_settings():
+    p = make({"GOVCRAWL_TYPO": False})
+    p.open_spider(None)
+    assert p.checker is not None and p.checker.typo is None
+    item = page(text="坚持以习近凭同志为核心的党中央。")
+    p.process_item(item)
+    assert [f.rule for f in item.findings] == ["content.leader_name"]

@@ -81,6 +81,7 @@ class Indexer:
         self._thread: threading.Thread | None = None
         self._deadline: float | None = None  # set by close(): after it, spool instead of waiting
         self._down_until = 0.0
+        self._inflight: list[bytes] = []
         self._sleep = sleep
         self._closed = False
 
@@ -149,6 +150,14 @@ class Indexer:
         if self._thread is not None:
             self._thread.join()
         with self._overflow_lock:
+            # Normally empty; not so if the worker died: nothing queued may be lost.
+            while True:
+                try:
+                    item = self._q.get_nowait()
+                except queue.Empty:
+                    break
+                if item is not _STOP:
+                    self._overflow.extend(self._encode(item))
             self._flush_overflow()
         self.client.close()
         return self.stats.as_dict()
@@ -168,7 +177,9 @@ class Indexer:
             while not stopping:
                 batch, stopping = self._collect()
                 if batch:
+                    self._inflight = batch
                     self._send(batch)
+                    self._inflight = []
                 if not stopping and self._healthy() and self.spool.has_pending():
                     self._replay_one()
             # Everything queued is handled; one last go at the spool.  If the cluster
@@ -182,7 +193,7 @@ class Indexer:
                 self._replay_all()
         except Exception:  # the worker must never die silently with items queued
             log.exception("Elasticsearch worker failed; spooling what is left")
-            rest: list[bytes] = []
+            rest: list[bytes] = list(self._inflight)  # may be sent twice: ids make that harmless
             while True:
                 try:
                     item = self._q.get_nowait()

@@ -221,3 +221,25 @@ def test_request_too_large_is_split(fake, cfg_for):
     ix = run(cfg, actions(cfg, 6))
     assert set(fake.docs("govcrawl-findings")) == keys(6)
     assert ix.stats.rejected == 0 and ix.stats.spooled == 0
+
+
+def test_worker_crash_loses_nothing(fake, cfg_for, monkeypatch):
+    cfg = cfg_for(fake.url)
+    ix = Indexer(cfg)
+
+    def boom(*a, **kw):
+        raise RuntimeError("bug in the worker")
+
+    monkeypatch.setattr(ix, "_send", boom)
+    ix.start()
+    acts = actions(cfg, 6)
+    for a in acts[:3]:
+        ix.submit(*a)
+    ix._thread.join(timeout=30)  # the worker died on its first batch
+    for a in acts[3:]:
+        ix.submit(*a)  # queued after its death
+    ix.close()
+    assert Spool(cfg.spool_path()).counts()["pending"] == 6
+    monkeypatch.undo()
+    Indexer(cfg).replay()
+    assert set(fake.docs("govcrawl-findings")) == keys(6)

@@ -22,7 +22,9 @@ def save_account(store: Store, inspection_id: int, account: dict[str, Any], obs:
     prof = obs.profile
     dated = sorted((p.at for p in obs.posts if p.at), reverse=True)
     data = {
-        "platform_label": PLATFORM_LABELS.get(account.get("platform", ""), account.get("platform")),
+        # 账号类型 as the annex prints it: the registry's own label (微信服务号, 抖音短视频) if given
+        "platform_label": (account.get("settings") or {}).get("label")
+        or PLATFORM_LABELS.get(account.get("platform", ""), account.get("platform")),
         "interaction": prof.interaction, "interaction_evidence": prof.interaction_evidence,
         "profile": prof.data, "profile_url": prof.url, "posts_seen": len(obs.posts),
         "newest_post": dated[0] if dated else None, "messages": [asdict(m) for m in obs.messages],

@@ -86,7 +86,8 @@ def test_media_import_command(tmp_path):
     reg = tmp_path / "reg.yaml"
     reg.write_text(yaml.safe_dump({"accounts": [
         {"id": "wx-rs", "name": "示范人社", "platform": "wechat", "settings": {"export": "posts.csv"}},
-        {"id": "wx-old", "name": "示范老干部", "platform": "微信公众号", "settings": {"export": "old.csv"}},
+        {"id": "wx-old", "name": "示范老干部", "platform": "微信公众号",
+         "settings": {"export": "old.csv", "label": "微信服务号"}},
     ]}, allow_unicode=True), encoding="utf-8")
     store = tmp_path / "s.db"
     p = _cli("media-import", "--store", str(store), "--registry", str(reg), "--as-of", "2024-06-20",
@@ -99,6 +100,9 @@ def test_media_import_command(tmp_path):
     c = sqlite3.connect(store)
     assert c.execute("SELECT kind, period, status FROM inspections").fetchall() == [
         ("media", "2024Q2", "finished")]
+    labels = dict(c.execute("SELECT account_id, json_extract(data_json, '$.platform_label')"
+                            " FROM accounts").fetchall())
+    assert labels == {"wx-rs": "微信公众号", "wx-old": "微信服务号"}
     # bad input: one line, exit 2, store untouched
     (tmp_path / "bad.csv").write_text("标题,发布时间\nx,昨天下午\n", encoding="utf-8")
     p2 = _cli("media-import", "--store", str(store), "--registry", str(reg), "--account", "wx-rs",

@@ -178,6 +178,15 @@ def test_credentials_never_logged(fake, cfg_for, caplog):
     assert "api key" in cfg.describe()
     pw = cfg_for("http://elastic:hunter2pw@127.0.0.1:9/")
     assert "hunter2pw" not in repr(pw) and "hunter2pw" not in pw.describe()
+    # user-info in the URL: used for basic auth, never in a log line
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG):
+        url = fake.url.replace("http://", "http://elastic:hunter2pw@")
+        ix = run(cfg_for(url), actions(cfg, 2))
+        fake.stop()
+        run(cfg_for(url, ELASTICSEARCH_MAX_RETRIES=0), actions(cfg, 1))
+    assert ix.stats.indexed == 2
+    assert "hunter2pw" not in caplog.text
 
 
 def test_process_exit_without_close_spools_instead_of_hanging(tmp_path):

@@ -180,6 +180,11 @@ _MD = re.compile(r"^(\d{1,2})-(\d{1,2})(?:\s+(\d{1,2}):(\d{2}))?$")
 _CN = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日(?:\s*(\d{1,2}):(\d{2}))?")
 
 
+def china_now() -> datetime:
+    """Relative platform times (3小时前, 昨天 10:00) count from the moment of fetching."""
+    return datetime.now(CST).replace(tzinfo=None, microsecond=0)
+
+
 def to_cst_naive(dt: datetime) -> datetime:
     if dt.tzinfo is not None:
         dt = dt.astimezone(CST).replace(tzinfo=None)

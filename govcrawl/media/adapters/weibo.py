@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from govcrawl.media.adapters.base import (Adapter, AdapterError, Fetch, Resp, check_status,
-                                          parse_time, strip_html)
+                                          china_now, parse_time, strip_html)
 from govcrawl.media.model import (CLOSED, INTERACTION_OK, NOT_FOUND, OK, Message, Observation,
                                   Post, parse_iso)
 
@@ -175,7 +175,7 @@ class WeiboAdapter(Adapter):
         rt = mb.get("retweeted_status")
         ad = bool(mb.get("is_ad") or mb.get("promotion") or mb.get("ad_state"))
         title = mb.get("title") if isinstance(mb.get("title"), dict) else {}
-        return Post(id=pid, at=parse_time(mb.get("created_at")), text=text,
+        return Post(id=pid, at=parse_time(mb.get("created_at"), china_now()), text=text,
                     original=not isinstance(rt, dict) and not mb.get("retweeted"),
                     url=f"https://m.weibo.cn/detail/{pid}",
                     comments=_int(mb.get("comments_count")), ad=ad,
@@ -210,12 +210,13 @@ class WeiboAdapter(Adapter):
             text = strip_html(str(c.get("text") or ""))
             if not QUESTION_RE.search(text):
                 continue  # praise and emoji need no answer
-            asked = parse_time(c.get("created_at"))
+            asked = parse_time(c.get("created_at"), china_now())
             if not asked:
                 continue
             replies = [r for r in (c.get("comments") or []) if isinstance(r, dict)
                        and str((r.get("user") or {}).get("id")) == uid]
-            times = sorted(t for t in (parse_time(r.get("created_at")) for r in replies) if t)
+            times = sorted(t for t in (parse_time(r.get("created_at"), china_now())
+                                       for r in replies) if t)
             answered = times[0] if times else None
             if answered and (parse_iso(answered) or datetime.min) < (parse_iso(asked) or datetime.min):
                 answered = None

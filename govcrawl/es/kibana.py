@@ -2,9 +2,9 @@
 
 The objects are built here (so the index prefix can change) and written to
 `kibana/govcrawl.ndjson` by `govcrawl kibana-export`; a test keeps the file and
-this module in step.  They use the 7.10 saved-object layout (aggregation-based
-visualizations, `panel_N` references) with `migrationVersion` set, so Kibana
-7.10+, 8.x and 9.x migrate them on import.
+this module in step.  They use the 7.x saved-object layouts (aggregation-based
+visualizations of 7.10, a dashboard of 7.16 with typed panels) with
+`migrationVersion` set, so Kibana 7.16+, 8.x and 9.x migrate them on import.
 
 - data views: findings, verdicts, pages
 - saved searches: severe wording (严重表述错误), illegal content (违法违规内容 / 暗链),
@@ -189,13 +189,15 @@ def saved_objects(prefix: str = "govcrawl") -> list[dict[str, Any]]:
               ("stale-columns", "search", 0, 75, 48, 15)]
     panel_json = []
     refs = []
-    for n, (oid, otype, x, y, w, h) in enumerate(panels):
-        idx = str(n + 1)
-        panel_json.append({"panelIndex": idx, "gridData": {"x": x, "y": y, "w": w, "h": h,
-                                                           "i": idx},
-                           "version": "7.10.0", "embeddableConfig": {},
-                           "panelRefName": f"panel_{n}"})
-        refs.append({"name": f"panel_{n}", "type": otype, "id": f"{prefix}-{oid}"})
+    for oid, otype, x, y, w, h in panels:
+        # 7.16 layout: every panel says its type (older layouts without it break the
+        # 7.11 migration) and its reference is named "<panelIndex>:panel_<panelIndex>".
+        idx = f"{prefix}-{oid}"
+        panel_json.append({"version": "7.16.0", "type": otype, "panelIndex": idx,
+                           "gridData": {"x": x, "y": y, "w": w, "h": h, "i": idx},
+                           "embeddableConfig": {"enhancements": {}},
+                           "panelRefName": f"panel_{idx}"})
+        refs.append({"name": f"{idx}:panel_{idx}", "type": otype, "id": f"{prefix}-{oid}"})
     objs.append({
         "type": "dashboard", "id": f"{prefix}-overview",
         "attributes": {
@@ -211,7 +213,8 @@ def saved_objects(prefix: str = "govcrawl") -> list[dict[str, Any]]:
                 {"query": {"query": "", "language": "kuery"}, "filter": []})},
         },
         "references": refs,
-        "migrationVersion": {"dashboard": "7.9.3"},
+        "migrationVersion": {"dashboard": "7.16.0"},
+        "coreMigrationVersion": "7.16.0",
     })
     return objs
 

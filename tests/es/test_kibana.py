@@ -68,7 +68,11 @@ def test_references_and_fields(prefix):
         src = json.loads(meta)
         if o["type"] == "dashboard":
             panels = json.loads(attrs["panelsJSON"])
-            assert {p["panelRefName"] for p in panels} == {r["name"] for r in o["references"]}
+            assert {f'{p["panelIndex"]}:{p["panelRefName"]}' for p in panels} == {
+                r["name"] for r in o["references"]}
+            refs = {r["name"]: r for r in o["references"]}
+            for p in panels:  # each panel says its type, and it matches the reference
+                assert p["type"] == refs[f'{p["panelIndex"]}:{p["panelRefName"]}']["type"]
             assert len(panels) == 8
             continue
         (dv,) = [r["id"] for r in o["references"] if r["type"] == "index-pattern"]

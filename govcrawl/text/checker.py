@@ -467,21 +467,17 @@ def _collapse(hits: list[TextHit]) -> list[TextHit]:
     most severe rule (a wrong leader name inside a formulation is one problem)."""
     order = {"content.illegal": 0, "content.leader_name": 1, "content.leader_title": 2,
              "content.phrase": 3, "content.prohibited": 4, "content.typo": 5, "content.privacy": 6}
-    hits.sort(key=lambda h: (h.start, order[h.rule], -(h.end - h.start)))
+    # overlapping hits: the most severe rule wins, then the longer span
+    hits.sort(key=lambda h: (order[h.rule], -(h.end - h.start), h.start))
+    covered: set[int] = set()
     kept: list[TextHit] = []
     for h in hits:
-        clash = False
-        for k in kept[-8:]:
-            if h.start < k.end and k.start < h.end and h.rule != "content.illegal" \
-                    and k.rule != "content.illegal" and (h.rule, h.start, h.end) != (k.rule, k.start, k.end):
-                if order[k.rule] <= order[h.rule]:
-                    clash = True
-                    break
-            if (h.rule, h.start, h.end) == (k.rule, k.start, k.end):
-                clash = True
-                break
-        if not clash:
-            kept.append(h)
+        span = range(h.start, max(h.end, h.start + 1))
+        if any(p in covered for p in span):
+            continue
+        covered.update(span)
+        kept.append(h)
+    kept.sort(key=lambda h: h.start)
     groups: dict[tuple, TextHit] = {}
     for h in kept:
         key = (h.rule, h.text, h.suggestion)

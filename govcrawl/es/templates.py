@@ -133,20 +133,6 @@ def all_templates(prefix: str, analyzer: str) -> dict[str, dict[str, Any]]:
     }
 
 
-def field_paths(mapping_props: dict[str, Any], base: str = "") -> set[str]:
-    """Every field path a mapping defines, sub-fields included (for the Kibana checks)."""
-    out: set[str] = set()
-    for name, spec in mapping_props.items():
-        path = f"{base}{name}"
-        if "properties" in spec:
-            out |= field_paths(spec["properties"], path + ".")
-            continue
-        out.add(path)
-        for sub in spec.get("fields", {}):
-            out.add(f"{path}.{sub}")
-    return out
-
-
 def install(client: Any, prefix: str, analyzer: str = "cjk") -> tuple[str, list[str]]:
     """Install the templates; `analyzer='auto'` picks IK, then smartcn, then cjk.
     Returns the analyzer used and the template names."""

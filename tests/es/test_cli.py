@@ -145,3 +145,17 @@ def test_es_replay_and_status(tmp_path, capsys):
         assert "nothing waits" in capsys.readouterr().out
     finally:
         fake.stop()
+
+
+def test_es_status_and_print(fake, capsys):
+    assert main(["es-setup", "--print"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert set(printed) == {"govcrawl-findings", "govcrawl-pages", "govcrawl-verdicts"}
+    assert main(["es-status", "--url", fake.url]) == 0
+    assert "template govcrawl-findings: missing" in capsys.readouterr().out
+    assert main(["es-setup", "--url", fake.url]) == 0
+    capsys.readouterr()
+    assert main(["es-status", "--url", fake.url]) == 0
+    out = capsys.readouterr().out
+    assert "template govcrawl-pages: version 1, analyzer cjk" in out
+    assert "Elasticsearch 8.17.0" in out

@@ -182,8 +182,10 @@ class DictTypoDetector:
         short_margin = self.s.margin_short
         for _, st, en in self._ac.find_matches_as_indexes(text):
             v = text[st:en]
-            if text.startswith(_NAME_AFTER, en):
+            if text.startswith(_NAME_AFTER, en) or text.startswith(_NAME_AFTER, en + 1):
                 continue  # a person's name (郑静晨同志, 武契奇总统) is not in any dictionary
+            if v[0] == "一" and st > 0 and text[st - 1] == v[-1]:
+                continue  # reduplication: 歇一歇, 停一停
             if en - st == 2 and (v[0] in self.skip or v[1] in self.skip):
                 continue  # 有效地防: a particle and half a word, not a misspelt word
             margin = short_margin if en - st == 2 else self.s.margin

@@ -92,7 +92,8 @@ class Account:
 
     @property
     def platform_label(self) -> str:
-        return PLATFORM_LABELS.get(self.platform, self.platform)
+        """The 账号类型 a bulletin prints: the registry's own label when it has one."""
+        return str(self.settings.get("label") or PLATFORM_LABELS.get(self.platform, self.platform))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -204,6 +205,9 @@ def _account_from_row(row: dict[str, Any], where: str) -> Account:
     settings = row.get("settings") or {}
     if not isinstance(settings, dict):
         raise RegistryError(f"{where}: account {aid}: settings must be a mapping")
+    settings = dict(settings)
+    if plat_raw and plat_raw != platform and "label" not in settings:
+        settings["label"] = plat_raw  # keep 微信服务号 etc. as the export spells it
     return Account(id=aid, name=name, platform=platform, url=url, org=get("org"),
                    region=get("region"), settings=dict(settings))
 

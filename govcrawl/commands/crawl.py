@@ -31,10 +31,15 @@ class Command(ScrapyCrawl):
 
     @staticmethod
     def _validate(spider: str, spargs: dict[str, str]) -> None:
-        from govcrawl.spiders.sweep import parse_args
-
         if spider == "sweep":
+            from govcrawl.spiders.sweep import parse_args
+
             parse_args(spargs.get("registry"), spargs.get("store"), spargs.get("as_of"), spargs.get("sites"))
+        elif spider == "media":
+            from govcrawl.spiders.media import parse_args as media_args
+
+            media_args(spargs.get("registry"), spargs.get("store"), spargs.get("as_of"),
+                       spargs.get("accounts"))
         else:
             from govcrawl.registry import load_registry
 

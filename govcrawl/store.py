@@ -243,7 +243,8 @@ class Store:
                 args = (kind,)
             row = self.conn.execute(q + " ORDER BY id DESC LIMIT 1", args).fetchone()
             if row is None:
-                raise StoreError(f"{self.path}: no inspection in the store")
+                what = f"{kind} inspection" if kind else "inspection"
+                raise StoreError(f"{self.path}: no {what} in the store")
             return row
         try:
             iid = int(ref)

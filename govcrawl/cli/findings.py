@@ -12,6 +12,8 @@ def register(sub) -> None:
     p = sub.add_parser("findings", help="export an inspection's findings")
     p.add_argument("--store", required=True)
     p.add_argument("--inspection", default="latest")
+    p.add_argument("--kind", default="sites", choices=["sites", "media", "any"],
+                   help="which inspection 'latest' means: the newest site sweep (default), media run, or any")
     p.add_argument("--format", default="jsonl", choices=["jsonl"])
     p.add_argument("--rule", action="append", help="only these rules (repeatable, prefix match)")
     p.add_argument("--site", action="append", help="only these site ids")
@@ -20,7 +22,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     store = Store(args.store, readonly=True)
-    insp = store.inspection(args.inspection)
+    insp = store.inspection(args.inspection, kind=None if args.kind == "any" else args.kind)
     out = sys.stdout
     for f in store.findings(insp["id"]):
         if args.rule and not any(f.rule.startswith(r) for r in args.rule):

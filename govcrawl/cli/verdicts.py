@@ -13,6 +13,8 @@ def register(sub) -> None:
     p = sub.add_parser("verdicts", help="export an inspection's verdicts (合格/不合格, score)")
     p.add_argument("--store", required=True)
     p.add_argument("--inspection", default="latest")
+    p.add_argument("--kind", default="sites", choices=["sites", "media", "any"],
+                   help="which inspection 'latest' means: the newest site sweep (default), media run, or any")
     p.add_argument("--format", default="jsonl", choices=["jsonl"])
     p.add_argument("--subject", choices=["site", "account"],
                    help="only site or only account verdicts (default: both)")
@@ -23,7 +25,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     store = Store(args.store, readonly=not args.recompute)
-    insp = store.inspection(args.inspection)
+    insp = store.inspection(args.inspection, kind=None if args.kind == "any" else args.kind)
     iid = insp["id"]
     rows = read_verdicts(store, iid, args.subject)
     has_sites = any(r["subject"] == "site" for r in rows)

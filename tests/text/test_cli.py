@@ -46,3 +46,21 @@ def test_bad_lexicon_is_one_line_error(tmp_path):
     assert p.returncode == 2
     err = p.stderr.decode().strip().splitlines()
     assert len(err) == 1 and "illegal.txt:1" in err[0]
+
+
+def test_learn_word_counts_from_a_store(tmp_path):
+    from govcrawl.cli import main
+    from govcrawl.store import Store
+    from govcrawl.text.learn import read_learned
+
+    db = tmp_path / "s.db"
+    st = Store(db)
+    with st.conn:
+        for i in range(5):
+            st.conn.execute("INSERT INTO pages (inspection_id, site_id, url, text) VALUES (1, 'x', ?, ?)",
+                            (f"http://127.0.0.1/{i}", "坚持精准施策，统筹推进疫情防控和经济社会发展。"))
+    st.close()
+    out = tmp_path / "learned.txt"
+    assert main(["check-text", "--learn", str(out), "--store", str(db), "--min-count", "3"]) == 0
+    learned = read_learned(out)
+    assert learned.get("施策", 0) >= 5 or learned.get("精准", 0) >= 5

@@ -340,7 +340,12 @@ def build_section(store: Store, insp: sqlite3.Row, rf: H.ReviewFilter, hist: H.H
         for sid, fs in ranked[:max_examples]:
             fs = sorted(fs, key=lambda f: (f.severity != "veto", f.rule, f.url or "", f.start or 0))
             seen: list[str] = []
+            cols: set[tuple[str, str]] = set()
             for f in fs:
+                if f.column and f.rule.startswith(("column.", "interaction.")):
+                    if (f.rule, f.column) in cols:  # one clause per column is enough
+                        continue
+                    cols.add((f.rule, f.column))
                 e = P.evidence(f, titles.get(f.url or ""))
                 if e not in seen:
                     seen.append(e)

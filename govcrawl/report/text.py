@@ -115,7 +115,7 @@ def _recheck_paragraph(sec: Section, noun: str, unit: str) -> str:
 def _problem_paragraphs(sec: Section, noun: str, unit: str) -> list[Block]:
     out = []
     for n, g in enumerate(sec.problems):
-        examples = "；".join(f"“{e.subject}”{noun}{'，'.join(e.evidence)}" for e in g.examples)
+        examples = "；".join(f"“{e.subject}”{noun}{'；'.join(e.evidence)}" for e in g.examples)
         more = "等" if g.subjects > len(g.examples) else ""
         out.append(Block("p", f"（{CN_ORDINALS[n] if n < 10 else n + 1}）{g.category}。"
                               f"{g.subjects}{unit}{noun}存在此类问题（共{g.findings}处），"

@@ -25,7 +25,7 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Iterable
+from typing import Iterable
 
 from govcrawl.items import VETO, Finding
 from govcrawl.store import Store, StoreError, row_to_finding, utcnow

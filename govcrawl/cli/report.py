@@ -9,7 +9,7 @@ from datetime import date as _date
 from govcrawl import history as H
 from govcrawl.registry import load_registry
 from govcrawl.sampling import SampleError, draw_sample, sample_summary
-from govcrawl.store import Store, StoreError
+from govcrawl.store import Store
 
 
 def _user_error(msg: str) -> Exception:
@@ -144,4 +144,4 @@ def run_history(args) -> int:
     return 0
 
 
-__all__ = ["register", "StoreError"]
+__all__ = ["register"]

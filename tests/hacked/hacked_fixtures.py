@@ -131,3 +131,8 @@ CONTROLS = page("""
 
 # spam appended after the document's end (libxml2 would drop it)
 AFTER_HTML = page(ARTICLE) + '\n<a href="http://www.pj-9k2x.com/lhc.html">六合彩开奖结果</a>\n'
+
+# spam text (no link) written by an escaped script
+SCRIPT_TEXT = page(ARTICLE + "<script>document.write(\"" +
+                   "".join(f"\\u{ord(c):04x}" for c in "<p style='display:none'>百家乐在线 真人娱乐</p>") +
+                   "\");</script>")

@@ -37,7 +37,7 @@ def has(findings: list[Finding], rule: str, severity: str, where: str, needle: s
     ("COLOUR_FONT_MARQUEE", "content.hidden_link", "veto", "hidden link", "xpj9988.com"),
     ("COLOUR_FONT_MARQUEE", "content.hidden_link", "veto", "hidden link", "pk10-yule.com"),
     ("FROMCHARCODE", "content.hidden_link", "veto", "script", "ky8899ty.com"),
-    ("FROMCHARCODE", "content.hidden_link", "veto", "script text", "开云体育"),
+    ("SCRIPT_TEXT", "content.hidden_link", "veto", "script text", "百家乐"),
     ("PACKED", "content.hidden_link", "veto", "script", "bwin-cn.net"),
     ("ATOB", "content.hidden_link", "veto", "script", "jsyl668.com"),
     ("UNESCAPE_HEX", "content.hidden_link", "veto", "script", "yl-9x8z.top"),

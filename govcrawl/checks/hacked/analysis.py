@@ -188,7 +188,7 @@ def links_in(root: lxml.html.HtmlElement, base: str, in_site: Callable[[str], bo
 
 
 def fragment_links(html: str, base: str, in_site: Callable[[str], bool]) -> tuple[list[FoundLink], str]:
-    """Links and text of an HTML fragment a script writes."""
+    """Links and the text outside them of an HTML fragment a script writes."""
     if not re.search(r"<\s*[a-z]", html or "", re.I):
         url = _abs(base, html.strip()) if re.match(r"\s*(https?:)?//", html or "") else None
         return ([FoundLink(url=url, text="", tag="a", external=not in_site(url))] if url else []), html
@@ -202,7 +202,7 @@ def fragment_links(html: str, base: str, in_site: Callable[[str], bool]) -> tupl
         url = _abs(base, el.get("src"))
         if url:
             links.append(FoundLink(url=url, text="", tag="script", external=not in_site(url)))
-    return links, _text(frag)
+    return links, _loose_text(frag)  # anchors are judged with their links
 
 
 def analyze(html: str, url: str, in_site: Callable[[str], bool]) -> Analysis:

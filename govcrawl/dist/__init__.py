@@ -94,6 +94,7 @@ def open_worker(crawler: Any, spider: Any, store: Any, create: Callable[[], int]
         lease_ttl=s.getfloat("GOVCRAWL_DIST_LEASE_TTL", max(120.0, 2 * s.getfloat("DOWNLOAD_TIMEOUT", 30))),
         key_ttl=key_ttl, default_limit=s.getint("GOVCRAWL_EXTERNAL_CONCURRENCY", 1),
         store_path=str(store.path))
+    worker.min_workers = s.getint("GOVCRAWL_DIST_MIN_WORKERS", 1)
     _WORKERS[crawler] = worker
     logger.info("distributed worker %s on inspection %s (as_of %s, Redis keys %s*); more workers join "
                 "with -a inspection=%s", worker_id, iid, as_of, prefix, iid)

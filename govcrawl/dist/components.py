@@ -127,6 +127,8 @@ class DistScheduler:
     def next_request(self) -> Request | None:
         if self.local:
             return self.local.popleft()
+        if not self.worker.quorum():
+            return None
         got = self.worker.pop()
         if got is None:
             return None
@@ -281,6 +283,8 @@ class DistributedWorkerExtension:
 
     def spider_opened(self, spider: Any) -> None:
         from twisted.internet import task
+
+        self.worker.ready()
 
         self._loop = task.LoopingCall(self.on_tick)
         self._loop.start(self.tick, now=True)

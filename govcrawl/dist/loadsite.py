@@ -207,6 +207,8 @@ class LoadServer:
         self.conditional = conditional
         self.hits: Counter[tuple[str, str]] = Counter()
         self.not_modified = 0
+        self.active: Counter[str] = Counter()  # site id -> requests being answered now
+        self.peak: Counter[str] = Counter()  # site id -> most answered at once
         self._lock = threading.Lock()
         self._servers: list[ThreadingHTTPServer] = []
         self._threads: list[threading.Thread] = []
@@ -241,6 +243,7 @@ class LoadServer:
         with self._lock:
             self.hits.clear()
             self.not_modified = 0
+            self.peak.clear()
 
     def _handler(self, site: LoadSite) -> type:
         server = self
@@ -256,9 +259,20 @@ class LoadServer:
             def _serve(self, with_body: bool) -> None:
                 path = self.path.split("?", 1)[0].split("#", 1)[0]
                 url = f"http://127.0.0.1:{site.port}{path}"
-                if (self.headers.get("User-Agent") or "").startswith(server.count_ua):
+                counted = (self.headers.get("User-Agent") or "").startswith(server.count_ua)
+                if counted:
                     with server._lock:
                         server.hits[(self.command, url)] += 1
+                        server.active[site.sid] += 1
+                        server.peak[site.sid] = max(server.peak[site.sid], server.active[site.sid])
+                try:
+                    self._answer(path, with_body)
+                finally:
+                    if counted:
+                        with server._lock:
+                            server.active[site.sid] -= 1
+
+            def _answer(self, path: str, with_body: bool) -> None:
                 if server.latency:
                     time.sleep(server.latency)
                 status, body, ctype, tag = world.render(site, path)

@@ -67,6 +67,9 @@ class Worker:
         self.seen_local: set[str] = set()  # fingerprints known to be in the shared dupefilter
         self.finalizing = False
         self.inspection_closed = False
+        self.min_workers = 1
+        self._quorum = False
+        self._quorum_checked = 0.0
         self._beating: threading.Thread | None = None
         self._stop = threading.Event()
 
@@ -144,6 +147,27 @@ class Worker:
         if moved:
             logger.warning("requeued %d request(s) left in flight by dead worker(s)", moved)
         return moved
+
+    def ready(self) -> None:
+        """Pipelines open (lexicons loaded): this worker can take requests."""
+        self.server.sadd(self.key("ready"), self.id)
+        self.server.expire(self.key("ready"), self.key_ttl)
+
+    def quorum(self) -> bool:
+        """False until GOVCRAWL_DIST_MIN_WORKERS workers are ready (default 1: at once).
+
+        Lets N workers started together begin together, so one whose start-up was quicker
+        does not take every site's leases first (benchmarks, tests)."""
+        if self._quorum or self.min_workers <= 1:
+            return True
+        now = time.monotonic()
+        if now - self._quorum_checked < 0.5:
+            return False
+        self._quorum_checked = now
+        self._quorum = int(self.server.scard(self.key("ready"))) >= self.min_workers
+        if self._quorum:
+            logger.info("%d workers ready: crawling", self.min_workers)
+        return self._quorum
 
     def finished_elsewhere(self) -> bool:
         return _s(self.server.get(self.key("state")) or b"") == "finished"

@@ -451,8 +451,9 @@ def _near_misses(word: str, conf, *, drop: bool, swap: bool) -> set[str]:
         for d in conf.near(c, other_tone=True, shape=True):
             if d in common:
                 out.add(word[:i] + d + word[i + 1:])
-    if drop:  # not next to either end: 健全|人民代表大会 must not read as 全国人民代表大会
-        for i in range(2, len(word) - 2):
+    if drop:  # next to either end only for long forms: 健全|人民代表大会 is not 全国人民代表大会
+        n = len(word)
+        for i in range(1 if n >= 10 else 2, n - 1 if n >= 10 else n - 2):
             out.add(word[:i] + word[i + 1:])
     if swap:
         for i in range(len(word) - 1):

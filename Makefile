@@ -10,13 +10,15 @@ STAMP := $(VENV)/.installed
 
 setup: $(STAMP)
 
-# Debian's chromium (scrapy-playwright's browser) and redis-server (distributed mode).
+# Debian's chromium (scrapy-playwright's browser), redis-server (distributed mode) and a CJK
+# font so rendered reports and screenshots are readable.
 system-deps:
-	@if ! command -v chromium >/dev/null || ! command -v redis-server >/dev/null; then \
-	  echo "installing Debian packages chromium and redis-server"; \
+	@if ! command -v chromium >/dev/null || ! command -v redis-server >/dev/null \
+	    || [ ! -d /usr/share/fonts/truetype/wqy ]; then \
+	  echo "installing Debian packages chromium, redis-server and a CJK font"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -q >/dev/null && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium redis-server >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium redis-server fonts-wqy-microhei >/dev/null; \
 	fi
 
 $(STAMP): pyproject.toml | system-deps

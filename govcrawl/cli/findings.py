@@ -17,6 +17,7 @@ def register(sub) -> None:
     p.add_argument("--format", default="jsonl", choices=["jsonl"])
     p.add_argument("--rule", action="append", help="only these rules (repeatable, prefix match)")
     p.add_argument("--site", action="append", help="only these site ids")
+    p.add_argument("--all", action="store_true", help="include findings reviewed as false alarms")
     p.set_defaults(func=run)
 
 
@@ -24,7 +25,12 @@ def run(args) -> int:
     store = Store(args.store, readonly=True)
     insp = store.inspection(args.inspection, kind=None if args.kind == "any" else args.kind)
     out = sys.stdout
+    from govcrawl.history import ReviewFilter
+
+    reviews = ReviewFilter.from_store(store)  # a finding marked false alarm is not reported again
     for f in store.findings(insp["id"]):
+        if not args.all and reviews.is_false_alarm(f):
+            continue
         if args.rule and not any(f.rule.startswith(r) for r in args.rule):
             continue
         if args.site and f.site_id not in args.site:

@@ -61,6 +61,12 @@ class StorePipeline:
         self._update_sites()
         reason = self.crawler.stats.get_value("finish_reason") if self.crawler.stats else None
         verdicts = self._verdicts()
+        try:
+            from govcrawl.history import persist_lifecycle
+
+            persist_lifecycle(self.store, self.inspection_id)  # new / open / reopened per finding
+        except Exception:  # the history is derived data: the report recomputes it
+            logger.exception("finding lifecycle not recorded")
         stats = {
             "pages": sum(self.counts.values()),
             "pages_per_site": dict(self.counts),

@@ -94,14 +94,11 @@ class SweepSpider(scrapy.Spider):
         self.period = period
         self.sample_seed = int(seed) if seed not in (None, "") else None
         if sample:
-            from govcrawl.sampling import draw_sample  # the history module's stratified sampler
+            from govcrawl.sampling import draw_sample, parse_sample_arg  # stratified, reproducible
 
-            n = ratio = None
-            if "." in sample:
-                ratio = float(sample)
-            else:
-                n = int(sample)
-            selected = draw_sample(selected, n=n, ratio=ratio, seed=self.sample_seed or 0)
+            n, ratio = parse_sample_arg(sample)
+            self.sample_seed = self.sample_seed or 0
+            selected = draw_sample(selected, n=n, ratio=ratio, seed=self.sample_seed)
             scope = scope or "sample"
         self.scope_kind = scope or "full"
         self.sites: dict[str, Site] = {s.id: s for s in selected}
@@ -178,7 +175,7 @@ class SweepSpider(scrapy.Spider):
                 as_of=self.as_of.isoformat(), registry_path=self.registry.path,
                 registry=self.registry.to_dict(), kind="sites", period=self.period,
                 scope=self.scope_kind, sample_seed=self.sample_seed,
-                settings={"sites": sorted(self.sites)})
+                settings={"sites": sorted(self.sites), **_thresholds(crawler.settings)})
             if marker:
                 marker.parent.mkdir(parents=True, exist_ok=True)
                 marker.write_text(json.dumps({"inspection_id": self.inspection_id,
@@ -500,6 +497,14 @@ class SweepSpider(scrapy.Spider):
     def finalize(self, response: Response, site_id: str) -> Iterable[Any]:
         yield SiteDone(inspection_id=self.inspection_id, site_id=site_id, as_of=self.as_of.isoformat(),
                        stats={"store": self.store_path, "pages": self._pages_per_site[site_id]})
+
+
+def _thresholds(settings: Any) -> dict[str, Any]:
+    """The judging settings in force, recorded so later recomputations use them."""
+    return {k: settings.get(k) for k in settings.attributes
+            if k.startswith("GOVCRAWL_") and any(w in k for w in ("DAYS", "WORKDAYS", "SHARE", "POINTS",
+                                                                   "CAP", "VETO", "THRESHOLD", "FAIL"))
+            and isinstance(settings.get(k), (int, float, str, bool))}
 
 
 def _owned_by(scope: ScopeMap, site_id: str, url: str) -> bool:

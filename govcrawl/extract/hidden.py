@@ -38,6 +38,8 @@ OFFSCREEN_PX = 500  # a box moved this far left/up is off any screen
 MAX_RULES = 3000  # stylesheet rules evaluated per page (cost cap on giant inline sheets)
 
 
+_EMPTY: dict[str, str] = {}
+
 # -- CSS parsing ---------------------------------------------------------------------------
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)
 
@@ -280,9 +282,13 @@ class HiddenDetector:
         cached = self._decl_cache.get(el)
         if cached is not None:
             return cached
-        out: dict[str, str] = {}
         rules = self._matched.get(el)
-        inline = parse_declarations(el.get("style") or "")
+        style = el.get("style")
+        if not rules and not style and el.get("bgcolor") is None and el.tag != "font":
+            self._decl_cache[el] = _EMPTY  # the common case: nothing declared here
+            return _EMPTY
+        out: dict[str, str] = {}
+        inline = parse_declarations(style or "")
         if rules:
             ranked = sorted(rules, key=lambda r: (r.specificity, r.order))
             important: dict[str, str] = {}
@@ -320,6 +326,9 @@ class HiddenDetector:
         tag = el.tag if isinstance(el.tag, str) else ""
         if not tag:
             return None
+        if tag not in ("marquee", "iframe", "frame") and el.get("hidden") is None \
+                and not self._decls(el) and not self._script_hidden_ids and not self._script_wrapped:
+            return None  # fast path: nothing on this element can hide it
         if el.get("hidden") is not None:
             return "hidden attribute"
         if el in self._script_wrapped:
@@ -419,6 +428,8 @@ class HiddenDetector:
 
     def _compute_step(self, el: Any, base: dict[str, Any]) -> dict[str, Any]:
         d = self._decls(el)
+        if not d:
+            return base  # nothing re-declared: share the parent's state
         c = dict(base)
         if "visibility" in d:
             c["visibility"] = d["visibility"].split()[0] if d["visibility"] else "visible"

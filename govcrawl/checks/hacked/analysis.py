@@ -22,6 +22,9 @@ MAX_HTML = 3_000_000  # characters parsed (DOWNLOAD_MAXSIZE caps bodies anyway)
 MAX_HIDDEN_TEXT = 4000  # characters kept per hidden block
 _HIDING_PROPS = {"display", "visibility", "opacity", "position", "left", "top", "text-indent",
                  "font-size", "font", "height", "width", "color", "overflow", "clip", "transform"}
+_SCRIPT_HINT = re.compile(r"write|innerHTML|outerHTML|insertAdjacent|eval|title|location|\.src|\.href|"
+                          r"open\(|fromCharCode|atob|unescape|decodeURI|setTimeout|setInterval|Function",
+                          re.I)
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#", "about:")
 _UI_WIDGET = re.compile(r"nav|menu|sub|drop|tab|hover|toggle|collapse|pop|modal|slide|select|more|"
                         r"fold|expand|show|hide|mobile|m-|wap|search|qr|code|erweima|weixin|wx|share",
@@ -247,8 +250,8 @@ def analyze(html: str, url: str, in_site: Callable[[str], bool]) -> Analysis:
             a.script_srcs.append(FoundLink(url=src, text="", tag="script", external=not in_site(src)))
             continue
         code = el.text or ""
-        if not code.strip() or len(code) < 12:
-            continue
+        if len(code) < 12 or not _SCRIPT_HINT.search(code):
+            continue  # nothing a script could write or hide with (most list/pager scripts)
         for w in decode_script(code):
             out = ScriptOutput(written=w)
             if w.sink in ("write", "decoded"):

@@ -29,6 +29,7 @@ import re
 import sqlite3
 import time
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import quote
 
@@ -181,7 +182,7 @@ class HackedPagePipeline:
                     self.stats["errors"] += 1
         elif isinstance(item, SiteDone):
             try:
-                item.findings.extend(self.site_done(item))
+                item.findings.extend(await self.site_done(item))
             except sqlite3.Error as e:
                 logger.warning("hacked-page history checks for %s skipped: %s", item.site_id, e)
         return item
@@ -416,12 +417,16 @@ class HackedPagePipeline:
                 fut.set_result(result)
 
     # -- site level: history ------------------------------------------------------------------------
-    def site_done(self, item: SiteDone) -> list[Finding]:
+    async def site_done(self, item: SiteDone) -> list[Finding]:
         path = (item.stats or {}).get("store") or self.store_path
         if not path:
             return []
-        return site_history(path, item.inspection_id, item.site_id, item.as_of, self.rules,
-                            home=self._homes.get(item.site_id))
+        # the store is read in a thread (a big site's links take a while); judging stays here
+        hist = await asyncio.to_thread(load_history, path, item.inspection_id, item.site_id,
+                                       self._homes.get(item.site_id))
+        if hist is None:
+            return []
+        return site_history(path, item.inspection_id, item.site_id, item.as_of, self.rules, history=hist)
 
 
 def _domain_key(url: str) -> str:
@@ -432,9 +437,20 @@ def _domain_key(url: str) -> str:
     return registrable(host)
 
 
-def site_history(store_path: str, inspection_id: int, site_id: str, as_of: Any, rules: HackedRules,
-                 home: str | None = None) -> list[Finding]:
-    """New outbound domains since the previous inspection of the site, and tamper alerts."""
+@dataclass
+class History:
+    """What the store holds about one site in this and the previous inspection."""
+
+    previous: int
+    home: str
+    cur_links: dict[str, list[sqlite3.Row]]
+    prev_links: dict[str, list[sqlite3.Row]]
+    cur_titles: dict[str, str]
+    prev_titles: dict[str, str]
+
+
+def load_history(store_path: str, inspection_id: int, site_id: str, home: str | None = None) -> History | None:
+    """Read-only store access (safe in a worker thread: its own connection)."""
     conn = sqlite3.connect(f"file:{store_path}?mode=ro", uri=True, timeout=30)
     conn.row_factory = sqlite3.Row
     try:
@@ -445,7 +461,7 @@ def site_history(store_path: str, inspection_id: int, site_id: str, as_of: Any, 
             (site_id, inspection_id)).fetchone()
         prev = prev_row[0] if prev_row else None
         if not prev:
-            return []
+            return None
         if not home:
             r = conn.execute("SELECT url FROM sites WHERE inspection_id=? AND site_id=?",
                              (inspection_id, site_id)).fetchone()
@@ -464,10 +480,20 @@ def site_history(store_path: str, inspection_id: int, site_id: str, as_of: Any, 
                 "SELECT url, title FROM pages WHERE inspection_id=? AND site_id=? AND error IS NULL",
                 (iid, site_id))}
 
-        cur_links, prev_links = links(inspection_id), links(prev)
-        cur_titles, prev_titles = titles(inspection_id), titles(prev)
+        return History(previous=prev, home=home or "", cur_links=links(inspection_id),
+                       prev_links=links(prev), cur_titles=titles(inspection_id), prev_titles=titles(prev))
     finally:
         conn.close()
+
+
+def site_history(store_path: str, inspection_id: int, site_id: str, as_of: Any, rules: HackedRules,
+                 home: str | None = None, history: History | None = None) -> list[Finding]:
+    """New outbound domains since the previous inspection of the site, and tamper alerts."""
+    h = history or load_history(store_path, inspection_id, site_id, home)
+    if h is None:
+        return []
+    prev, home = h.previous, h.home
+    cur_links, prev_links, cur_titles, prev_titles = h.cur_links, h.prev_links, h.cur_titles, h.prev_titles
 
     findings: list[Finding] = []
 

@@ -85,9 +85,10 @@ class TextJudge:
                             end=int(getattr(h, "end", 0) or 0),
                             severity=getattr(h, "severity", "veto") or "veto",
                             category=getattr(h, "category", None)))
-        if len(self._cache) > 20_000:
-            self._cache.clear()
-        self._cache[key] = out
+        if len(text) <= 500:  # short texts (anchors, titles) repeat across pages; long ones do not
+            if len(self._cache) > 50_000:
+                self._cache.clear()
+            self._cache[key] = out
         return out
 
     def words(self, text: str, *, date: Any = None, where: str | None = None) -> list[str]:

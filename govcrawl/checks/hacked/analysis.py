@@ -127,7 +127,14 @@ def _context(el: lxml.html.HtmlElement, limit: int = 300) -> str:
     if node is None or not isinstance(node.tag, str) or node.tag == "body":
         return ""
     t = _text(node)
-    return t if len(t) <= limit * 4 else t[: limit * 2]
+    if len(t) <= limit * 2:
+        return t
+    anchor = _text(el)
+    i = t.find(anchor) if anchor else -1
+    if i < 0:
+        return ""  # a long block without the anchor in it: not the link's neighbourhood
+    start = max(0, i - limit // 2)
+    return t[start : start + limit + len(anchor)]
 
 
 def _loose_text(el: lxml.html.HtmlElement) -> str:

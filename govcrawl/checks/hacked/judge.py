@@ -85,7 +85,7 @@ class TextJudge:
                             end=int(getattr(h, "end", 0) or 0),
                             severity=getattr(h, "severity", "veto") or "veto",
                             category=getattr(h, "category", None)))
-        if len(text) <= 500:  # short texts (anchors, titles) repeat across pages; long ones do not
+        if len(text) <= 700:  # short texts (anchors, titles, link contexts) repeat; long ones do not
             if len(self._cache) > 50_000:
                 self._cache.clear()
             self._cache[key] = out

@@ -303,8 +303,9 @@ def test_no_channel_and_link_channel(tmp_path):
     assert run(b).findings == []
     b.link_status("http://127.0.0.1:8002/12345/", 404)
     res = run(b)
-    assert "interaction.no_channel" in rules_of(res)
-    assert res.findings[-1].evidence["broken"] or res.findings[0].evidence
+    (f,) = [f for f in res.findings if f.rule == "interaction.no_channel"]
+    assert f.severity == "veto" and f.url == HOME
+    assert [x["target"] for x in f.evidence["broken"]] == ["http://127.0.0.1:8002/12345/"]
 
 
 def test_stale_stats_more_than_61_days(tmp_path):
@@ -354,3 +355,25 @@ def test_unchanged_pages_use_the_previous_fetch(tmp_path):
     res = run(b)
     assert [(f.rule, f.column) for f in res.findings] == [("column.stale_news", "工作动态")]
     assert res.findings[0].evidence["newest_date"] == d(AS_OF, 30)
+
+
+def test_site_whose_every_link_is_broken(tmp_path):
+    # only a homepage; its menu, image and outside links all fail
+    b = Builder.new(tmp_path, AS_OF)
+    b.homepage([])
+    menu = [("dagz/", "档案工作", 404), ("tzgg/", "通知公告", 404), ("hdjl/gzxx/", "馆长信箱", 500)]
+    for path, name, code in menu:
+        b.page(HOME + path, "other", status=code, error=f"HTTP {code}")
+        b.link(HOME, HOME + path, anchor=name)
+    b.link(HOME, HOME + "images/logo.png", kind="img")
+    b.link_status(HOME + "images/logo.png", 404)
+    b.link(HOME, "http://127.0.0.1:9/dag/", anchor="省档案馆", external=True)
+    b.link_status("http://127.0.0.1:9/dag/", None, "ConnectionRefusedError: Connection was refused")
+    res = run(b)
+    assert sorted(set(rules_of(res))) == ["interaction.no_channel", "link.broken", "site.homepage_not_updated"]
+    assert sum(f.rule == "link.broken" for f in res.findings) == 5
+    assert all(f.evidence["homepage"] for f in res.findings if f.rule == "link.broken")
+    nc = next(f for f in res.findings if f.rule == "interaction.no_channel")
+    assert nc.evidence["broken"][0]["anchor"] == "馆长信箱"
+    hp = next(f for f in res.findings if f.rule == "site.homepage_not_updated")
+    assert hp.evidence["newest_date"] is None and "no dated item" in hp.evidence["reason"]

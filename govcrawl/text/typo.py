@@ -104,6 +104,16 @@ class DictTypoDetector:
         return r
 
     def _build(self) -> ac.AhoCorasick | None:
+        cands = self.candidates()
+        self.n_candidates = len(cands)
+        if not cands:
+            return None
+        # contiguous NFA: the fastest search at this size (a DFA would take minutes to build)
+        return ac.AhoCorasick(list(cands), matchkind=ac.MatchKind.LeftmostLongest,
+                              implementation=ac.Implementation.ContiguousNFA, store_patterns=False)
+
+    def candidates(self) -> set[str]:
+        """Every near-miss non-word of the dictionary (not kept after the build)."""
         s = self.s
         words = self.words
         cands: set[str] = set()
@@ -123,12 +133,7 @@ class DictTypoDetector:
                     v = w[:i] + d + w[i + 1:]
                     if v not in words and v not in self.protected:
                         cands.add(v)
-        self.n_candidates = len(cands)
-        if not cands:
-            return None
-        # contiguous NFA: the fastest search at this size (a DFA would take minutes to build)
-        return ac.AhoCorasick(list(cands), matchkind=ac.MatchKind.LeftmostLongest,
-                              implementation=ac.Implementation.ContiguousNFA, store_patterns=False)
+        return cands
 
     # -- scoring ------------------------------------------------------------
     def _seg(self, s: str) -> float:

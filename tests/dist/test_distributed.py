@@ -108,7 +108,7 @@ def test_kill_worker_mid_sweep_and_restart(sites: Any, reference: dict, redis_se
     server.latency = 0.08  # slow sites: the sweep lasts long enough to kill the worker in it
     try:
         common = ("-s", f"GOVCRAWL_REDIS_URL={redis_server.url}", "-s", "GOVCRAWL_DIST_HEARTBEAT_TTL=6",
-                  "-s", "GOVCRAWL_WORKER_ID=kw")
+                  "-s", "GOVCRAWL_WORKER_ID=kw", "-s", "GOVCRAWL_STORE_BATCH=10")
         first, again = tmp / "kill-1.log", tmp / "kill-2.log"
         a = start_worker(registry, store, first, *common)
         total = len(reference["pages"])

@@ -125,6 +125,12 @@ CONTROLS = page("""
 <script>var cnzz_protocol = (("https:" == document.location.protocol) ? "https://" : "http://");document.write(unescape("%3Cspan id='cnzz_stat_icon_1000000'%3E%3C/span%3E%3Cscript src='" + cnzz_protocol + "s9.cnzz.com/z_stat.php%3Fid%3D1000000' type='text/javascript'%3E%3C/script%3E"));</script>
 <script>document.write(new Date().getFullYear() + "年");</script>
 <script>var _hmt=_hmt||[];(function(){var hm=document.createElement("script");hm.src="https://hm.baidu.com/hm.js?0123456789abcdef";var s=document.getElementsByTagName("script")[0];s.parentNode.insertBefore(hm,s);})();</script>
+<div id="oldie" style="display:none">您的浏览器版本过低，请升级：<a href="https://www.google.cn/chrome/">Chrome</a>
+<a href="https://www.firefox.com.cn/">Firefox</a><a href="https://www.microsoft.com/edge">Edge</a></div>
+<div style="display:none"><script src="https://s4.cnzz.com/z_stat.php?id=1000000"></script>
+<a href="https://www.cnzz.com/stat/website.php?web_id=1000000" title="站长统计">站长统计</a>
+<a href="https://tongji.baidu.com/">百度统计</a></div>
+<div class="wza-bar" style="display:none"><a href="http://www.accessible-tools.example/help">无障碍帮助</a></div>
 <div class="footer">主办单位：某市人民政府办公室 <a href="https://bszs.conac.cn/sitename?method=show&id=1">党政机关</a>
 <a href="https://beian.miit.gov.cn/">陕ICP备00000000号</a></div>
 """, title="某市人民政府")

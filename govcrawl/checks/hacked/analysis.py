@@ -27,7 +27,8 @@ _SCRIPT_HINT = re.compile(r"write|innerHTML|outerHTML|insertAdjacent|eval|title|
                           re.I)
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#", "about:")
 _UI_WIDGET = re.compile(r"nav|menu|sub|drop|tab|hover|toggle|collapse|pop|modal|slide|select|more|"
-                        r"fold|expand|show|hide|mobile|m-|wap|search|qr|code|erweima|weixin|wx|share",
+                        r"fold|expand|show|hide|mobile|m-|wap|search|qr|code|erweima|weixin|wx|share|wza|"
+                        r"toolbar|barrier|browser|upgrade|tips",
                         re.I)
 
 

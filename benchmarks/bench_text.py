@@ -326,17 +326,23 @@ def main() -> int:
                  f"no pycorrector model, no download, no GPU. Checker build: {load:.1f} s "
                  f"({checker.typo.n_candidates if checker.typo else 0:,} typo candidates).")
     lines.append("")
-    lines.append("| set | sentences | with errors | detection P / R / F1 | correction P / R / F1 | any finding on an erroneous sentence P / R / F1 |")
-    lines.append("|---|---|---|---|---|---|")
+    lines.append("| set | sentences | with errors | detection P | R | F1 | correction P | R | F1 "
+                 "| any finding on an erroneous sentence P | R | F1 |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, pairs in (("ECSpell odw.test", load_ecspell(shared)), ("SIGHAN-2015 (pycorrector's copy)", load_sighan())):
         if pairs is None:
             print(f"skip {name}: data not found")
-            lines.append(f"| {name} | – | – | not run: data not found | | |")
+            lines.append(f"| {name} | – | – | not run: data not found | | | | | | | | |")
             continue
         r = csc_eval(checker, pairs)
         print(name, r)
         lines.append(f"| {name} | {r['sentences']} | {r['with_errors']} | {fmt3(r['detection'])} | "
                      f"{fmt3(r['correction'])} | {fmt3(r['flagged'])} |")
+    lines.append("")
+    lines.append("Detection counts a sentence right when the flagged characters are exactly the wrong "
+                 "ones; correction when applying the suggestions gives the target sentence (SIGHAN "
+                 "sentence-level convention). The last three columns only ask whether an erroneous "
+                 "sentence got any finding and a correct one none.")
     lines.append("")
     sets = clean_sets(shared)
     if not sets:

@@ -308,8 +308,9 @@ class DistributedWorkerExtension:
             if self.progress > 0 and now - self._last_log >= self.progress:
                 self._last_log = now
                 q, f, n = w.counts()
-                logger.info("sweep-wide: %d requests queued, %d in flight, %d worker(s); this worker %s",
-                            q, f, n, w.id)
+                top = ", ".join(f"{slot} {size}" for slot, size in w.busiest())
+                logger.info("sweep-wide: %d requests queued, %d in flight, %d worker(s); this worker %s;"
+                            " most queued: %s", q, f, n, w.id, top or "-")
         except Exception as e:  # Redis hiccup: the next tick retries
             logger.warning("distributed worker tick: %s", e)
         # other workers' requests or freed leases do not wake this engine: poke it

@@ -261,6 +261,17 @@ class Worker:
                     self.id, self.inspection_id)
         return self.pages_per_site()
 
+    def busiest(self, n: int = 5) -> list[tuple[str, int]]:
+        """The `n` download slots with the most queued requests (for progress lines)."""
+        slots = [_s(x) for x in self.server.zrange(self.key("rr"), 0, -1)]
+        if not slots:
+            return []
+        pipe = self.server.pipeline()
+        for sl in slots:
+            pipe.zcard(self.key("q:" + sl))
+        sizes = pipe.execute()
+        return sorted(zip(slots, (int(x) for x in sizes)), key=lambda p: -p[1])[:n]
+
     def counts(self) -> tuple[int, int, int]:
         q, f, w = self.scripts.counts(args=[self.prefix])
         return int(q), int(f), int(w)

@@ -5,14 +5,15 @@ On with GOVCRAWL_INCREMENTAL=True (with ConditionalRequestMiddleware).  For each
 
 - the server answered 304, or the body hashes to the same content_hash as in the
   previous finished inspection: the page is *unchanged*.  `item.unchanged` is set
-  (WordingPipeline skips such pages: the wording checks are the expensive ones) and
+  (pipelines that honour it skip the page: HackedPagePipeline does; WordingPipeline
+  should — the wording checks are the expensive ones) and
   the previous inspection's findings of that page are copied onto the item, so the
   new inspection holds them too;
-- which findings are copied depends on what the other checks can redo: after a
-  full download everything but the wording rules runs again, so only wording findings
-  are carried; after a 304 the page is restored from the store without its HTML, so
-  everything is carried except what the page checks recompute from the restored meta
-  tags and dates (tag.*, content.fake_date, identity.*);
+- copied: every page-level finding except what PageChecksPipeline recomputes each
+  night from the page's meta tags and dates (tag.*, content.fake_date — it depends on
+  as_of —, identity.*), which it can do after a full download and after a 304 (the page
+  is then restored from the store, meta tags included).  A pipeline that re-runs anyway
+  produces the same finding keys, which the store keeps once;
 - site-level rules (columns, links, interaction, reachability) are never carried:
   SiteChecksPipeline judges them every night from the new inspection's rows.
 
@@ -36,8 +37,6 @@ from govcrawl.items import Finding, PageItem
 
 logger = logging.getLogger(__name__)
 
-WORDING_RULES = frozenset({"content.leader_name", "content.leader_title", "content.phrase",
-                           "content.illegal", "content.prohibited", "content.typo", "content.privacy"})
 # what PageChecksPipeline recomputes from a page restored after a 304
 RECOMPUTED_PREFIXES = ("tag.", "content.fake_date", "identity.")
 
@@ -137,8 +136,4 @@ class IncrementalPipeline:
         return item
 
     def _carried(self, f: Finding, not_modified: bool) -> bool:
-        if f.rule in self.site_rules:
-            return False
-        if not not_modified:
-            return f.rule in WORDING_RULES
-        return not f.rule.startswith(RECOMPUTED_PREFIXES)
+        return f.rule not in self.site_rules and not f.rule.startswith(RECOMPUTED_PREFIXES)

@@ -70,14 +70,15 @@ def _lexicons(tmp_path: Path) -> Path:
     return lex
 
 
-def test_same_hash_carries_wording_findings_only(tmp_path: Path) -> None:
+def test_same_hash_carries_page_findings(tmp_path: Path) -> None:
     lex = _lexicons(tmp_path)
     _night1(tmp_path / "s.db", lex)
     p = _pipeline(tmp_path / "s.db", lex)
     item = PageItem(2, SID, URL, status=200, content_hash="h-art")
     p.process_item(item)
     assert item.unchanged
-    assert [f.rule for f in item.findings] == ["content.typo"]  # the rest is judged again tonight
+    # wording and hacked-page findings carried; tags are judged again tonight, links too
+    assert sorted(f.rule for f in item.findings) == ["content.hidden_link", "content.typo"]
     changed = PageItem(2, SID, URL, status=200, content_hash="h-new")
     p.process_item(changed)
     assert not changed.unchanged and changed.findings == []

@@ -37,6 +37,9 @@ from govcrawl.items import Finding, PageItem
 
 logger = logging.getLogger(__name__)
 
+# what only the page's HTML can show (hidden links, script-written spam): a 304 page
+# keeps these even on a night whose lexicons changed
+HTML_RULES = frozenset({"content.hidden_link", "link.unsafe"})
 # what PageChecksPipeline recomputes from a page restored after a 304
 RECOMPUTED_PREFIXES = ("tag.", "content.fake_date", "identity.")
 
@@ -101,8 +104,10 @@ class IncrementalPipeline:
         if self.carry:
             logger.info("incremental: unchanged pages carry their findings from inspection %s", self.prev.id)
         else:
-            logger.info("incremental: lexicons changed since inspection %s (or were not recorded): "
-                        "wording checks run on every page tonight", self.prev.id)
+            logger.warning("incremental: lexicons changed since inspection %s (or were not recorded): "
+                           "wording checks run on every page tonight; pages answering 304 are checked "
+                           "from their stored text only — run one sweep with GOVCRAWL_INCREMENTAL=False "
+                           "for a full re-check", self.prev.id)
 
     def close_spider(self, spider: Any = None) -> None:
         logger.info("incremental: %s", self.stats)
@@ -121,14 +126,15 @@ class IncrementalPipeline:
                 self.stats["changed"] += 1
                 return item
         self.stats["not_modified" if not_modified else "unchanged"] += 1
-        if not self.carry:
-            item.unchanged = False  # lexicons changed: let the wording checks run
+        item.unchanged = self.carry  # lexicons changed: let the wording checks run again
+        if not self.carry and not not_modified:
             return item
-        item.unchanged = True
         have = {f.key for f in item.findings}
         for f in self.prev.findings(item.url):
             if f.key in have or not self._carried(f, not_modified):
                 continue
+            if not self.carry and f.rule not in HTML_RULES:
+                continue  # after a 304 without carrying, only what needs the HTML is kept
             item.findings.append(f)
             have.add(f.key)
             self.stats["carried"] += 1

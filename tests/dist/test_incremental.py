@@ -125,3 +125,15 @@ def test_restore_304_page_and_where_it_led(tmp_path: Path) -> None:
     assert {lk.url for lk in follow.links} == {"http://127.0.0.1:8001/img/a.png", "http://127.0.0.1:9/gone.html"}
     assert prev.restore(PageItem(2, SID, "http://127.0.0.1:8001/new.html")) is None
     prev.close()
+
+
+def test_edited_lexicons_keep_html_only_findings_of_304_pages(tmp_path: Path) -> None:
+    lex = _lexicons(tmp_path)
+    _night1(tmp_path / "s.db", lex)
+    (lex / "typo.txt").write_text("再接再励\t再接再厉\n截止目前\t截至目前\n", encoding="utf-8")
+    p = _pipeline(tmp_path / "s.db", lex)
+    item = PageItem(2, SID, URL, status=304, content_hash="h-art", unchanged=True)
+    item.extra["not_modified"] = True
+    p.process_item(item)
+    assert not item.unchanged  # the wording checks run on the restored text
+    assert [f.rule for f in item.findings] == ["content.hidden_link"]

@@ -204,6 +204,65 @@ _WRITE_OPEN = re.compile(
 _WRITE_CLOSE = re.compile(r"""document\.write(?:ln)?\(\s*(['"])\s*</(div|span|p|marquee)>\s*\1\s*\)""", re.I)
 
 
+_OVERRIDABLE = {"display", "visibility", "opacity", "position", "left", "top", "right", "bottom",
+                "width", "height", "max-width", "max-height", "overflow", "overflow-x", "overflow-y",
+                "font-size", "font", "text-indent", "clip", "clip-path", "transform", "margin-left",
+                "margin-top", "color", "background", "background-color"}
+
+
+def _hiding_decls(decls: dict[str, tuple[str, bool]], colours: set[tuple[int, int, int]]) -> bool:
+    """Could these declarations hide an element (alone or with another rule's help)?"""
+    v = {k: val for k, (val, _) in decls.items()}
+    if v.get("display", "").startswith("none") or v.get("visibility", "").startswith(("hidden", "collapse")):
+        return True
+    try:
+        if "opacity" in v and float(v["opacity"].rstrip("%")) <= 0.01:
+            return True
+    except ValueError:
+        pass
+    for k in ("left", "top", "right", "bottom", "text-indent", "margin-left", "margin-top"):
+        px = length_px(v.get(k))
+        if px is not None and px <= -OFFSCREEN_PX:
+            return True
+    for k in ("width", "height", "max-width", "max-height"):
+        px = length_px(v.get(k))
+        if px is not None and px <= 1:
+            return True
+    for k in ("font-size", "font"):
+        if k in v:
+            fs = _font_size(v[k])
+            if fs is not None and fs <= 1:
+                return True
+    if "clip" in v and "rect(" in v["clip"]:
+        return True
+    if "clip-path" in v or ("transform" in v and "-" in v["transform"]):
+        return True
+    if colours:
+        for k in ("color", "background", "background-color"):
+            c = parse_color(v.get(k))
+            if c and any(_close(c, x) for x in colours):
+                return True
+    return False
+
+
+def _rightmost_key(selector: str) -> str | None:
+    """The bucket of a selector: id:…, class:…, tag:… of its rightmost compound, or '*'."""
+    m = re.search(r"([^\s>+~]+)\s*$", selector)
+    if not m:
+        return None
+    last = m.group(1)
+    h = re.search(r"#([\w-]+)", last)
+    if h:
+        return "id:" + h.group(1)
+    c = re.search(r"\.([\w-]+)", last)
+    if c:
+        return "class:" + c.group(1)
+    t = re.match(r"([a-zA-Z][\w-]*)", last)
+    if t:
+        return "tag:" + t.group(1).lower()
+    return "*"
+
+
 @dataclass
 class _Rule:
     specificity: tuple[int, int, int]
@@ -230,9 +289,18 @@ class HiddenDetector:
 
     # -- indexing ------------------------------------------------------------------------
     def _index_styles(self, max_rules: int) -> None:
+        """Match only the stylesheet rules that can matter.
+
+        Evaluating every rule of a big inline stylesheet costs hundreds of milliseconds on a
+        large page, and almost none of them hide anything.  So: first the rules with a hiding
+        value (display:none, off-screen offsets, zero size, font-size 0, a colour that is
+        also a background somewhere on the page…); then, only when those matched something,
+        the rules that could override them on the same elements or below (keyed by the
+        rightmost id/class/tag of their selector, as browsers bucket rules)."""
         sheets = [s.text_content() or "" for s in self.root.iter("style")]
         if not sheets:
             return
+        rules: list[tuple[str, _Rule]] = []
         order = 0
         for sheet in sheets:
             for selector_group, decls in parse_stylesheet(sheet):
@@ -242,18 +310,100 @@ class HiddenDetector:
                         continue
                     order += 1
                     if order > max_rules:
-                        return
-                    compiled = _compile(selector)
-                    if compiled is None:
-                        continue
-                    xp, spec = compiled
-                    try:
-                        hits = xp(self.root)
-                    except lxml.etree.XPathError:
-                        continue
-                    rule = _Rule(spec, order, decls)
-                    for el in hits:
-                        self._matched.setdefault(el, []).append(rule)
+                        break
+                    rules.append((selector, _Rule((0, 0, 0), order, decls)))
+        if not rules:
+            return
+        colours = self._colour_collisions([r for _, r in rules])
+        hiding = [(sel, r) for sel, r in rules if _hiding_decls(r.decls, colours)]
+        if not hiding:
+            return  # nothing in the stylesheet can hide anything: inline styles decide
+        candidates: set[Any] = set()
+        for sel, r in hiding:
+            for el in self._apply(sel, r):
+                candidates.add(el)
+        if not candidates:
+            return
+        def names(el: Any) -> list[str]:
+            out = ["id:" + el.get("id")] if el.get("id") else []
+            return out + ["class:" + c for c in (el.get("class") or "").split()]
+
+        keys: set[str] = set()  # tags, ids and classes of the candidates and everything below
+        near: set[str] = set()  # ids and classes on those elements and their ancestors
+        for el in candidates:
+            for sub in el.iter():
+                if isinstance(sub.tag, str):
+                    keys.add("tag:" + sub.tag)
+                    keys.update(names(sub))
+            anc = el.getparent()
+            while anc is not None and isinstance(anc.tag, str):
+                near.update(names(anc))
+                anc = anc.getparent()
+        near |= {k for k in keys if not k.startswith("tag:")}
+        present: set[str] = set()  # every id and class of the document
+        for el in self.root.iter():
+            if isinstance(el.tag, str):
+                present.update(names(el))
+        hiding_ids = {id(r) for _, r in hiding}
+        for sel, r in rules:
+            if id(r) in hiding_ids or not (set(r.decls) & _OVERRIDABLE):
+                continue
+            key = _rightmost_key(sel)
+            if key is None or not (key == "*" or key in keys):
+                continue
+            named = {"id:" + x for x in re.findall(r"#([\w-]+)", sel)} | \
+                {"class:" + x for x in re.findall(r"\.([\w-]+)", sel)}
+            # descendant/child selectors can only reach a candidate through names on its
+            # ancestors or below; sibling combinators (+ ~) may name anything in the page
+            if named <= (present if ("+" in sel or "~" in sel) else near):
+                self._apply(sel, r)
+
+    def _apply(self, selector: str, rule: _Rule) -> list[Any]:
+        compiled = _compile(selector)
+        if compiled is None:
+            return []
+        xp, spec = compiled
+        try:
+            hits = xp(self.root)
+        except lxml.etree.XPathError:
+            return []
+        rule.specificity = spec
+        for el in hits:
+            self._matched.setdefault(el, []).append(rule)
+        return hits
+
+    def _colour_collisions(self, rules: list[_Rule]) -> set[tuple[int, int, int]]:
+        """Colours used both as a text colour and as a background somewhere on the page."""
+        fg: set[tuple[int, int, int]] = set()
+        bg: set[tuple[int, int, int]] = set()
+        for r in rules:
+            c = parse_color(r.decls.get("color", ("", False))[0])
+            if c:
+                fg.add(c)
+            for k in ("background-color", "background"):
+                b = parse_color(r.decls.get(k, ("", False))[0])
+                if b:
+                    bg.add(b)
+        if not fg and not bg:
+            return set()
+        for style in self.root.xpath("//@style"):
+            d = parse_declarations(str(style))
+            c = parse_color(d.get("color", ("", False))[0])
+            if c:
+                fg.add(c)
+            for k in ("background-color", "background"):
+                b = parse_color(d.get(k, ("", False))[0])
+                if b:
+                    bg.add(b)
+        for v in self.root.xpath("//@bgcolor"):
+            b = parse_color(str(v))
+            if b:
+                bg.add(b)
+        for v in self.root.xpath("//font/@color"):
+            c = parse_color(str(v))
+            if c:
+                fg.add(c)
+        return {c for c in fg if any(_close(c, b) for b in bg)}
 
     def _index_scripts(self) -> None:
         scripts = [s for s in self.root.iter("script") if not s.get("src")]

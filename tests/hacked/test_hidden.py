@@ -121,3 +121,18 @@ def test_bad_css_and_deep_nesting_do_not_crash() -> None:
     det = HiddenDetector(root)
     for a in root.iter("a"):
         det.reason(a)
+
+
+def test_big_stylesheet_only_relevant_rules_evaluated() -> None:
+    """Hundreds of ordinary rules and one hiding rule: only the hiding rule and the rules that
+    could override it on its subtree are matched (the rest cannot hide anything)."""
+    rules = "\n".join(f".c{i}{{color:#333;width:200px;display:block}} #m{i} li a{{float:left}}"
+                      for i in range(400))
+    body = "".join(f"<div class='c{i}'><a href='/a{i}'>a</a></div>" for i in range(200))
+    root = lxml.html.fromstring(f"<html><head><style>{rules} .spam{{display:none}} .spam.open{{display:block}}"
+                                f"</style></head><body><div class='spam'><a href='/x'>x</a></div>{body}</body></html>")
+    det = HiddenDetector(root)
+    matched_rules = {id(r) for rs in det._matched.values() for r in rs}
+    assert len(matched_rules) == 1  # `.spam`; `.spam.open` names an absent class, `.cN` cannot reach it
+    assert det.reason(root.xpath("//a[@href='/x']")[0]) == "display:none"
+    assert det.reason(root.xpath("//a[@href='/a7']")[0]) is None

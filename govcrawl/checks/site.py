@@ -195,8 +195,11 @@ class SiteData:
         # incremental re-checks store an unchanged page (HTTP 304) without its content: its
         # facts are those of the inspection that last fetched it (page, entries, text)
         self.source: dict[str, int] = {}
+        # articles are the bulk of a big site and need neither tags nor breadcrumb here
         cols = ("url, final_url, status, error, page_type, title, column_name, column_url,"
-                " breadcrumb_json, meta_json, pub_date, depth, referer")
+                " CASE WHEN page_type='article' THEN NULL ELSE breadcrumb_json END AS breadcrumb_json,"
+                " CASE WHEN page_type='article' THEN NULL ELSE meta_json END AS meta_json,"
+                " pub_date, depth, referer")
         has_unchanged = True
         try:
             rows = conn.execute(f"SELECT {cols}, unchanged, extra_json FROM pages"

@@ -88,6 +88,15 @@ def cfg(settings: Any, name: str) -> Any:
     return value
 
 
+def column_table_path(settings: Any = None) -> str | None:
+    """GOVCRAWL_COLUMN_TYPES, else column_types.yaml in GOVCRAWL_LEXICONS, else the default."""
+    path = cfg(settings, "GOVCRAWL_COLUMN_TYPES")
+    if path:
+        return str(path)
+    lex = settings.get("GOVCRAWL_LEXICONS") if settings is not None and hasattr(settings, "get") else None
+    return str(lex) if lex else None  # a directory: the loader appends column_types.yaml
+
+
 # -- data --------------------------------------------------------------------------------
 
 @dataclass
@@ -790,7 +799,7 @@ def run_site_checks(conn: sqlite3.Connection, inspection_id: int, site_id: str, 
     if as_of_d is None:
         raise ValueError(f"bad as_of {as_of!r}")
     if rules is None:
-        rules = load_column_rules(cfg(settings, "GOVCRAWL_COLUMN_TYPES") or None)
+        rules = load_column_rules(column_table_path(settings))
     data = SiteData(conn, inspection_id, site_id)
     res = SiteResult()
     site_url = data.site["url"] if data.site is not None else ""

@@ -16,7 +16,7 @@ from typing import Any
 from scrapy.exceptions import NotConfigured
 
 from govcrawl.checks.rules import ColumnRules, load_column_rules
-from govcrawl.checks.site import SITE_RULES, cfg, run_site_checks, write_columns
+from govcrawl.checks.site import SITE_RULES, column_table_path, run_site_checks, write_columns
 from govcrawl.items import SiteDone
 from govcrawl.store import utcnow
 
@@ -29,7 +29,7 @@ class SiteChecksPipeline:
         self.settings = settings
         self.store_path = store_path
         # load (and validate) the column table at start: a bad edit stops the sweep here
-        self.rules = rules or load_column_rules(cfg(settings, "GOVCRAWL_COLUMN_TYPES") or None)
+        self.rules = rules or load_column_rules(column_table_path(settings))
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "SiteChecksPipeline":

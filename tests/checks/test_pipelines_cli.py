@@ -55,3 +55,30 @@ def test_verdicts_cli_jsonl(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["result"] == "不合格"
     assert main(["verdicts", "--store", str(tmp_path / "nope.sqlite")]) == 2
     assert "store not found" in capsys.readouterr().err
+
+
+def test_settings_from_the_command_line_and_a_users_column_table(tmp_path):
+    from scrapy.settings import Settings
+
+    from checks_helpers import HOME
+    from govcrawl.checks.rules import LexiconError
+    from govcrawl.checks.site import run_site_checks
+
+    b = Builder.new(tmp_path, AS_OF)
+    b.homepage([d(AS_OF, 1)])
+    b.channel()
+    b.column("x/", "本站快报", [d(AS_OF, 20)])
+    # unknown to the shipped table: not judged
+    assert run_site_checks(b.store.conn, b.iid, b.site_id, AS_OF, Settings()).findings == []
+    lex = tmp_path / "lex"
+    lex.mkdir()
+    (lex / "column_types.yaml").write_text("rules:\n  - type: news\n    names: [快报]\n", encoding="utf-8")
+    s = Settings({"GOVCRAWL_LEXICONS": str(lex)})
+    fs = run_site_checks(b.store.conn, b.iid, b.site_id, AS_OF, s).findings
+    assert [(f.rule, f.url) for f in fs] == [("column.stale_news", HOME + "x/")]
+    # -s values arrive as strings
+    s = Settings({"GOVCRAWL_LEXICONS": str(lex), "GOVCRAWL_NEWS_STALE_DAYS": "30"})
+    assert run_site_checks(b.store.conn, b.iid, b.site_id, AS_OF, s).findings == []
+    (lex / "column_types.yaml").write_text("rules:\n  - type: newz\n    names: [快报]\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match="column_types.yaml:2: type 'newz'"):
+        SiteChecksPipeline(settings=Settings({"GOVCRAWL_COLUMN_TYPES": str(lex / "column_types.yaml")}))

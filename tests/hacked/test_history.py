@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 from govcrawl.checks.hacked.rules import HackedRules
 from govcrawl.items import SiteDone
@@ -77,3 +79,18 @@ def test_pipeline_attaches_history_to_site_done(tmp_path: Path, rules: HackedRul
     out = asyncio.run(pipe.process_item(item))
     assert {(f.rule, f.where) for f in out.findings} == {
         ("content.illegal", "tamper"), ("link.unsafe", "tamper"), ("link.unsafe", "site")}
+
+
+def test_outbound_inventory_command(tmp_path: Path, capsys: Any) -> None:
+    from govcrawl.cli import main
+
+    path, first, second = _store(tmp_path)
+    assert main(["outbound", "--store", path, "--format", "jsonl"]) == 0
+    rows = {r["domain"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert set(rows) == {"shaanxi.gov.cn", "12306.cn", "amjs8888.com", "cnki.net"}
+    assert rows["amjs8888.com"]["new"] and rows["amjs8888.com"]["strong"]
+    assert rows["shaanxi.gov.cn"]["trusted"] and not rows["shaanxi.gov.cn"]["new"]
+    assert rows["amjs8888.com"]["previous_inspection"] == first
+    assert main(["outbound", "--store", path, "--risky", "--format", "table"]) == 0
+    table = capsys.readouterr().out
+    assert "amjs8888.com" in table and "cnki.net" in table and "shaanxi" not in table

@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "govcrawl.cli.demo",
     "govcrawl.cli.media",
     "govcrawl.cli.checktext",
+    "govcrawl.cli.outbound",
 ]
 
 

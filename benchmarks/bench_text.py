@@ -323,7 +323,7 @@ def main() -> int:
                  f"{checker.lex.typo.dictionary}, min_freq {checker.lex.typo.min_freq}/"
                  f"{checker.lex.typo.min_freq_short}, margin {checker.lex.typo.margin}, "
                  f"language_model {'none' if not checker.lex.typo.language_model else checker.lex.typo.language_model}); "
-                 f"no pycorrector model, no download, no GPU. Checker build: {load:.1f} s "
+                 f"no pycorrector model, no download, no GPU. Checker build: {load:.1f} s wall "
                  f"({checker.typo.n_candidates if checker.typo else 0:,} typo candidates).")
     lines.append("")
     lines.append("| set | sentences | with errors | detection P | R | F1 | correction P | R | F1 "

@@ -7,7 +7,9 @@ It judges nothing: govcrawl.checks.hacked.rules turns this into findings.
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Callable
 from urllib.parse import urljoin, urlsplit
@@ -92,6 +94,24 @@ def netloc_of(url: str) -> str:
         return (urlsplit(url).netloc or "").lower().rsplit("@", 1)[-1]
     except ValueError:
         return ""
+
+
+_DECODE_CACHE: "OrderedDict[str, list[Written]]" = OrderedDict()
+_DECODE_CACHE_SIZE = 2048
+
+
+def _decoded(code: str) -> list[Written]:
+    """decode_script, once per distinct script: template scripts repeat on every page."""
+    key = hashlib.sha1(code.encode("utf-8", "surrogatepass")).hexdigest()
+    got = _DECODE_CACHE.get(key)
+    if got is None:
+        got = decode_script(code)
+        _DECODE_CACHE[key] = got
+        if len(_DECODE_CACHE) > _DECODE_CACHE_SIZE:
+            _DECODE_CACHE.popitem(last=False)
+    else:
+        _DECODE_CACHE.move_to_end(key)
+    return got
 
 
 def parse_html(html: str) -> lxml.html.HtmlElement:
@@ -260,7 +280,7 @@ def analyze(html: str, url: str, in_site: Callable[[str], bool]) -> Analysis:
         code = el.text or ""
         if len(code) < 12 or not _SCRIPT_HINT.search(code):
             continue  # nothing a script could write or hide with (most list/pager scripts)
-        for w in decode_script(code):
+        for w in _decoded(code):
             out = ScriptOutput(written=w)
             if w.sink in ("write", "decoded"):
                 out.links, out.text = fragment_links(w.value, base, in_site)

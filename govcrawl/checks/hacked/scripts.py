@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-MAX_SCRIPT = 400_000  # characters of one script examined
+MAX_SCRIPT = 150_000  # characters of one script examined (packed spam is far smaller)
 MAX_DEPTH = 4  # eval-inside-eval levels
 _MAX_PASSES = 40
 

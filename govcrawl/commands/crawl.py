@@ -13,6 +13,7 @@ from typing import Any
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
+from govcrawl.checks.rules import LexiconError
 from govcrawl.registry import RegistryError
 from govcrawl.store import Store, StoreError
 
@@ -24,13 +25,13 @@ class Command(ScrapyCrawl):
         if args and args[0] in ("sweep", "probe", "media"):
             spargs = dict(getattr(opts, "spargs", {}) or {})
             try:
-                self._validate(args[0], spargs)
-            except (RegistryError, StoreError, ValueError, UsageError) as e:
+                self._validate(args[0], spargs, self.settings.get("GOVCRAWL_COLUMN_TYPES") or None)
+            except (RegistryError, StoreError, ValueError, UsageError, LexiconError) as e:
                 print(f"scrapy crawl {args[0]}: {e}", file=sys.stderr)
                 sys.exit(2)
 
     @staticmethod
-    def _validate(spider: str, spargs: dict[str, str]) -> None:
+    def _validate(spider: str, spargs: dict[str, str], column_types: str | None = None) -> None:
         if spider == "sweep":
             from govcrawl.spiders.sweep import parse_args
 
@@ -46,6 +47,10 @@ class Command(ScrapyCrawl):
             if not spargs.get("registry"):
                 raise UsageError("missing -a registry=PATH")
             load_registry(spargs["registry"])
+        # data users maintain is validated here too, so a bad edit is one line, not a traceback
+        from govcrawl.checks.rules import load_column_rules
+
+        load_column_rules(column_types)
         store = spargs.get("store")
         if store:
             Store(store).close()  # creates it, or fails on an unusable file

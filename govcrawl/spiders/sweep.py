@@ -329,7 +329,9 @@ class SweepSpider(scrapy.Spider):
         yield from self._follow(site, url, item, page)
 
     def _column_url(self, url: str, page: Any, col: dict[str, Any]) -> str | None:
-        if page.page_type in ("list", "interaction", "homepage"):
+        listing = page.page_type in ("list", "homepage") or (
+            page.page_type == "interaction" and (len(page.entries) >= 2 or page.pagination or page.endpoints))
+        if listing:
             if page.pagination:
                 return page.pagination[0]
             p = urlsplit(url)
@@ -346,7 +348,7 @@ class SweepSpider(scrapy.Spider):
                 self._notice(site.id, "trap", url, f"depth limit {self.depth_limit} reached at {url}:"
                              " links deeper than that are not followed (likely a crawler trap)",
                              {"depth": item.depth})
-        is_list = item.page_type in ("list", "interaction")
+        is_list = item.page_type == "list" or (item.page_type == "interaction" and len(item.entries) >= 2)
         column = {"name": item.column, "url": item.column_url} if is_list else {}
         for nxt in page.pagination:
             if self.scope_map.owner(nxt) == site.id and self._allow(site, nxt):

@@ -1,8 +1,8 @@
 """Shared plumbing of the sweep benchmarks (benchmarks/bench_{sweep,dist,incremental,peer}.py).
 
 Runs `scrapy crawl sweep` as users do (a subprocess per worker, under /usr/bin/time for
-the peak RSS), reads the crawl time from Scrapy's own log lines ("Spider opened" →
-"Spider closed", i.e. without interpreter and lexicon start-up), counts what the store
+the peak RSS), reads the crawl time from the log (the sweep's first "site ..." line →
+the last "Spider closed", i.e. without interpreter and lexicon start-up), counts what the store
 holds, and writes a section of docs/benchmarks.md between ``<!-- bench:NAME -->``
 markers so each benchmark can be re-run alone.
 """
@@ -29,7 +29,7 @@ _TS = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)")
 @dataclass
 class Run:
     wall: float
-    crawl: float  # first "Spider opened" to last "Spider closed"
+    crawl: float  # first site started to last "Spider closed" (see crawl_seconds)
     peak_kb: list[int] = field(default_factory=list)
     codes: list[int] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
@@ -86,13 +86,15 @@ def run_workers(cmds: list[list[str]], logdir: Path, tag: str, stagger: float = 
 
 
 def crawl_seconds(texts: list[str]) -> float:
+    """From the first site the sweep starts crawling (after the pipelines have loaded
+    their lexicons) to the last worker's "Spider closed"."""
     opened, closed = [], []
     for t in texts:
         for line in t.splitlines():
             m = _TS.match(line)
             if not m:
                 continue
-            if "Spider opened" in line:
+            if "[govcrawl.spiders.sweep] INFO: site " in line:
                 opened.append(datetime.fromisoformat(m.group(1)))
             elif "Spider closed" in line:
                 closed.append(datetime.fromisoformat(m.group(1)))

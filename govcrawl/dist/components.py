@@ -212,6 +212,8 @@ class DistributedStorePipeline(StorePipeline):
         if not w.finalizing:
             assert self.store is not None
             self.flush()
+            if self._ack:
+                w.ack(())  # finished: the engine is idle, everything popped is done and stored
             self.store.close()
             return None
         assert self.store is not None

@@ -63,7 +63,6 @@ class Worker:
         self.leases: dict[str, str] = {}
         self.delays: dict[str, float] = {}
         self.flush_hook: Any = None  # the store pipeline's flush; set when it opens
-        self.engine: Any = None
         self.seen_local: set[str] = set()  # fingerprints known to be in the shared dupefilter
         self.finalizing = False
         self.inspection_closed = False

@@ -118,6 +118,12 @@ class TextChecker:
             for w in self._protected:
                 extra.setdefault(w, 5000)
             self.typo = DictTypoDetector(self.lex.typo, self.conf, extra, self._protected)
+        self.macbert = None
+        if typo and self.lex.typo.macbert_dir:
+            from govcrawl.text.macbert import MacBertDetector
+
+            self.macbert = MacBertDetector(self.lex.typo.macbert_dir, self.lex.typo.macbert_threshold,
+                                           self.conf)
 
     # -- build ------------------------------------------------------------------
     def _build_illegal(self) -> None:
@@ -215,6 +221,14 @@ class TextChecker:
                     continue
                 hits.append(self._hit("content.typo", "deduct", text, s, e, c.right,
                                       {"detector": "dictionary", "score": round(c.score, 1)}))
+        if self.macbert is not None:
+            taken = [(h.start, h.end) for h in hits]
+            for s, e, wrong, right in self.macbert.find(lv.text):
+                os_, oe = lv.span(s, e)
+                if any(os_ < te and ts < oe for ts, te in taken):
+                    continue
+                hits.append(self._hit("content.typo", "deduct", text, os_, oe, right,
+                                      {"detector": "macbert"}))
         for s, e, kind in privacy.find(lv.text, text):
             os_, oe = lv.span(s, e)
             hits.append(self._hit("content.privacy", "deduct", text, os_, oe, "隐去或部分遮挡",

@@ -95,6 +95,8 @@ class TypoSettings:
     other_tone_long: bool = False  # words of 3+ characters: also same pinyin, other tone
     skip_chars: str = ""
     language_model: str = ""  # optional: learned word frequencies (govcrawl check-text --learn)
+    macbert_dir: str = ""  # optional: a local MacBERT-CSC model directory (pycorrector, torch)
+    macbert_threshold: float = 0.9
 
 
 @dataclass

@@ -49,3 +49,47 @@ def test_clean_text_is_silent(small):
 def test_typo_off_when_dictionary_none(lexdir):
     (lexdir / "typo.yaml").write_text("dictionary: none\n", encoding="utf-8")
     assert TextChecker(lexdir).typo is None
+
+
+def test_macbert_hook_with_a_stand_in_model(lexdir, monkeypatch, tmp_path):
+    """The optional MacBERT step, with a stand-in for pycorrector's class (no torch,
+    no model here): only confusable one-character fixes are reported."""
+    import sys
+    import types
+
+    class FakeMacBert:
+        def __init__(self, path):
+            self.path = path
+
+        def correct_batch(self, sentences, threshold=0.7):
+            out = []
+            for s in sentences:
+                errs = []
+                if "机智" in s:
+                    errs.append(("智", "制", s.index("机智") + 1))
+                if "蓝天" in s:
+                    errs.append(("蓝", "白", s.index("蓝天")))  # not confusable: dropped
+                out.append({"source": s, "target": s, "errors": errs})
+            return out
+
+    mod = types.ModuleType("pycorrector.macbert.macbert_corrector")
+    mod.MacBertCorrector = FakeMacBert
+    monkeypatch.setitem(sys.modules, "pycorrector.macbert.macbert_corrector", mod)
+    model = tmp_path / "model"
+    model.mkdir()
+    (lexdir / "typo.yaml").write_text(f"dictionary: none\nmacbert_dir: {model}\n", encoding="utf-8")
+    checker = TextChecker(lexdir)
+    text = "今天蓝天白云。完善发展机智。"
+    hits = checker.check(text)
+    assert [(h.rule, h.text, h.suggestion, h.evidence["detector"]) for h in hits] == \
+        [("content.typo", "智", "制", "macbert")]
+    assert text[hits[0].start:hits[0].end] == "智"
+
+
+def test_macbert_dir_must_exist(lexdir, tmp_path):
+    from govcrawl.text import LexiconError
+
+    (lexdir / "typo.yaml").write_text(f"dictionary: none\nmacbert_dir: {tmp_path / 'nope'}\n",
+                                      encoding="utf-8")
+    with pytest.raises(LexiconError, match="macbert_dir"):
+        TextChecker(lexdir)

@@ -273,6 +273,8 @@ class TextChecker:
                 continue
             if term.brand and not _brand_context(st, s, e, span, e - s):
                 continue
+            if len(span) == e - s and _condemned(lv.text, text, os_, oe):
+                continue  # (symbols inserted into the term: evasion, never a notice)
             kept.append((os_, oe, s, e, term))
         # overlapping matches (新葡京 + 葡京娱乐) are one finding over their union
         kept.sort(key=lambda k: (k[0], -k[1]))
@@ -415,6 +417,23 @@ def _evasion_ok(span: str, n_kept: int) -> bool:
         else:
             in_gap = True
     return gaps >= max(1, n_kept - 1)
+
+
+_CONDEMN_BEFORE = ("打击", "取缔", "查处", "查获", "整治", "严禁", "禁止", "防范", "警惕", "举报", "抵制",
+                   "揭露", "揭批", "反对", "拒绝", "远离", "涉嫌", "非法", "严打", "治理", "侦破", "捣毁",
+                   "清理", "谨防", "不参与")
+_CONDEMN_AFTER = ("违法", "犯罪", "案件", "案", "团伙", "窝点", "被查", "被抓", "判处", "等违法", "等犯罪", "邪教")
+
+
+def _condemned(light_text: str, text: str, s: int, e: int) -> bool:
+    """Government notices name what they fight (严厉打击六合彩、老虎机等赌博违法犯罪): a
+    condemning word shortly before, or a case-report word shortly after, means the
+    term is reported on, not promoted.  Spam never writes that way."""
+    before = text[max(0, s - 14):s]
+    if any(w in before for w in _CONDEMN_BEFORE):
+        return True
+    after = text[e:e + 12]
+    return any(w in after for w in _CONDEMN_AFTER)
 
 
 _BRAND_CONTEXT_SQ: tuple[str, ...] = ()

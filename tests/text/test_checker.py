@@ -121,3 +121,9 @@ def test_get_checker_is_a_singleton(checker):
     from govcrawl.text import get_checker
 
     assert get_checker(Path(__file__).resolve().parents[2] / "lexicons", typo=False) is checker
+
+
+def test_condemning_notice_is_not_spam_but_padded_spam_is(checker):
+    assert not checker.check("严厉打击六合彩、老虎机等赌博违法犯罪活动。", date=D)
+    hits = checker.check("严厉打击★六★合★彩★", date=D)
+    assert [h.rule for h in hits] == ["content.illegal"]

@@ -146,7 +146,7 @@ def build_hacked(w: "World", n: Callable[[int], int]) -> HackedSite:
     w.tolerate("content.illegal", s, item=it, text="在线赌场", note="the anchor text the script writes")
     w.tolerate("link.unsafe", s, item=it, target=spam("/dw.html"))
     # Cloaking: a different (spam) title only for Baiduspider coming from baidu.com.
-    it = s.add_item(dt, 6, "我市公布首批文化旅游消费示范街区名单")
+    it = s.add_item(dt, 1, "我市公布首批文化旅游消费示范街区名单")  # newest: in the homepage sample
     s.cloaked = it
     w.plant("content.illegal", s, item=it, where="title", text="真人百家乐在线开户",
             note="cloaked: only with User-Agent Baiduspider and a baidu.com Referer",

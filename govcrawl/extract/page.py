@@ -96,6 +96,20 @@ class Page:
     letter: dict[str, str | None] = field(default_factory=dict)  # interaction detail: submitted/replied
 
 
+_CLOSE_TAIL = re.compile(r"</(?:body|html)\s*>", re.I)
+
+
+def _unclose_trailing(html: str) -> str:
+    """Markup after `</html>` (spam appended by attackers, seed 000) would be dropped by the
+    parser: when something follows the closing tags, drop them so it stays in the body."""
+    last = None
+    for m in _CLOSE_TAIL.finditer(html):
+        last = m
+    if last is None or not html[last.end():].strip():
+        return html
+    return _CLOSE_TAIL.sub("", html)
+
+
 def is_html_type(content_type: str) -> bool:
     ct = (content_type or "").split(";")[0].strip().lower()
     return ct == "" or ct in HTML_TYPES
@@ -408,6 +422,7 @@ def parse_page(url: str, body: bytes, *, content_type: str = "", site_home: str 
     page.encoding = enc
     html = clean_control(html)
     page.html = html
+    html = _unclose_trailing(html)
     try:
         root = lxml.html.fromstring(html) if html.strip() else lxml.html.fromstring("<html></html>")
     except (lxml.etree.ParserError, ValueError):

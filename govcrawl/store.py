@@ -150,6 +150,7 @@ CREATE TABLE IF NOT EXISTS posts (
     PRIMARY KEY (inspection_id, account_id, post_id)
 );
 CREATE INDEX IF NOT EXISTS pages_referer ON pages (inspection_id, referer);  -- incremental: 304 pages
+CREATE INDEX IF NOT EXISTS findings_url ON findings (inspection_id, url);     -- incremental: carried findings
 CREATE TABLE IF NOT EXISTS incremental_runs (               -- govcrawl.pipelines.incremental
     inspection_id INTEGER PRIMARY KEY,
     lexicons TEXT,                                         -- fingerprint of the lexicon files

@@ -20,7 +20,6 @@ import json
 import os
 import platform
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -159,16 +158,9 @@ def clean_sets(shared: Path) -> dict[str, list[str]]:
     return out
 
 
-def report_years(shared: Path) -> dict[str, str]:
-    """Sentence → the year of its report (the page date for the leader rule)."""
-    return {}
-
-
 def false_alarms(checker: TextChecker, sets: dict[str, list[str]], shared: Path,
                  examples: int = 0) -> dict[str, tuple[int, int, list]]:
     res = {}
-    years = {}
-    p = shared / "corpus" / "government_work_reports.jsonl"
     for name, sents in sets.items():
         n_flag = 0
         ex = []

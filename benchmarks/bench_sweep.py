@@ -48,7 +48,7 @@ site concurrency 2 (defaults), every check on, browser off. Machine: {machine()}
 | | value |
 |---|---|
 | pages stored | {counts['pages']} (+ {counts['link_status']} link targets checked) |
-| crawl time (Spider opened → closed) | {run.crawl:.0f} s |
+| crawl time (first site started → Spider closed) | {run.crawl:.0f} s |
 | wall time incl. start-up | {run.wall:.0f} s |
 | **pages/s** (pages / crawl time) | **{counts['pages'] / run.crawl:.1f}** |
 | peak memory (max RSS) | {mib(run.peak_kb[0])} |

@@ -174,8 +174,8 @@ class LoadWorld:
     def article(self, s: LoadSite, c: Column, a: Article) -> str:
         rnd = random.Random(f"{self.seed}{s.sid}{a.path}{a.version}")
         paras = []
-        for _ in range(6):
-            paras.append("".join(rnd.choice(WORDS) for _ in range(12)) + "。")
+        for _ in range(14):  # ~1 500 characters, the length of a usual notice
+            paras.append("，".join("".join(rnd.choice(WORDS) for _ in range(5)) for _ in range(4)) + "。")
         if rnd.random() < 0.2:
             paras.append(f"全体干部要{rnd.choice(TYPOS)}，把各项工作做细做实。")
         if a.version:

@@ -93,6 +93,12 @@ class WordingPipeline:
                 seen.add(v)
                 add(v, "meta")
         add(item.text or item.full_text, "text")
+        if item.text and item.full_text and item.full_text != item.text:
+            # the rest of the page (spam after the body, in nav or footer): illegal content only
+            for h in checker.check_illegal(item.full_text, where="page"):
+                if h.text and h.text in item.text:
+                    continue  # already judged in the main text
+                item.findings.append(h.to_finding(sid, url, where="page", column=col))
         attrs = [a for a in dict.fromkeys(item.attr_texts or []) if a and a != item.title]
         for a in attrs:  # each attribute on its own: offsets stay meaningful
             add(a, "attr")

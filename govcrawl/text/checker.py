@@ -238,6 +238,18 @@ class TextChecker:
             h.where = where
         return out
 
+    def check_illegal(self, text: str, where: str = "page") -> list[TextHit]:
+        """Only `content.illegal`: for page parts outside the main text (nav, footer, markup an
+        attacker appended after the body), where spam matters but typos would repeat on every page."""
+        if not text or not isinstance(text, str):
+            return []
+        hits: list[TextHit] = []
+        self._illegal(text, light(text), hits)
+        out = _collapse(hits)
+        for h in out:
+            h.where = where
+        return out
+
     def _hit(self, rule: str, severity: str, text: str, s: int, e: int, suggestion: str | None,
              evidence: dict[str, Any]) -> TextHit:
         lo, hi = max(0, s - 15), min(len(text), e + 15)

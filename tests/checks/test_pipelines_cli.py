@@ -6,7 +6,7 @@ import pytest
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
-from checks_helpers import Builder, d
+from .checks_helpers import Builder, d
 from govcrawl.cli import main
 from govcrawl.items import PageItem, SiteDone
 from govcrawl.pipelines.sitechecks import SiteChecksPipeline
@@ -60,7 +60,7 @@ def test_verdicts_cli_jsonl(tmp_path, capsys):
 def test_settings_from_the_command_line_and_a_users_column_table(tmp_path):
     from scrapy.settings import Settings
 
-    from checks_helpers import HOME
+    from .checks_helpers import HOME
     from govcrawl.checks.rules import LexiconError
     from govcrawl.checks.site import run_site_checks
 

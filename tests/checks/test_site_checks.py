@@ -3,7 +3,7 @@
 from datetime import date, datetime, timedelta, timezone
 
 from govcrawl.checks.site import run_site_checks, write_columns
-from checks_helpers import HOME, Builder, d
+from .checks_helpers import HOME, Builder, d
 
 AS_OF = date(2024, 6, 20)
 

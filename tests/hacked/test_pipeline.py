@@ -21,7 +21,7 @@ from typing import Any, Iterator
 
 import pytest
 
-import hacked_fixtures as F
+from . import hacked_fixtures as F
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent

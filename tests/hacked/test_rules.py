@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-import hacked_fixtures as F
+from . import hacked_fixtures as F
 from govcrawl.checks.hacked.analysis import analyze, host_in_site
 from govcrawl.checks.hacked.rules import HackedRules, Version
 from govcrawl.items import Finding

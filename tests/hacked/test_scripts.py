@@ -7,7 +7,7 @@ import base64
 import pytest
 
 from govcrawl.checks.hacked.scripts import decode_script, unpack
-from hacked_fixtures import char_codes, pack
+from .hacked_fixtures import char_codes, pack
 
 LINK = '<a href="http://spam.example.com/">开云体育</a>'
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from report_history import build_history
+from .report_history import build_history
 
 
 @pytest.fixture()

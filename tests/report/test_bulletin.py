@@ -8,7 +8,7 @@ import json
 import openpyxl
 import pytest
 from docx import Document
-from report_history import ID, SCRIPT_TITLE
+from .report_history import ID, SCRIPT_TITLE
 
 from govcrawl.report import write_report
 from govcrawl.report import text as T

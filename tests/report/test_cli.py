@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import yaml
-from report_history import ID, typo
-from test_sampling import make_sites
+from .report_history import ID, typo
+from .test_sampling import make_sites
 
 from govcrawl.cli import main
 from govcrawl.store import Store

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from report_history import ID, leader, phrase, stale, typo, unreachable
+from .report_history import ID, leader, phrase, stale, typo, unreachable
 
 from govcrawl import history as H
 from govcrawl.store import Store, StoreError
@@ -135,7 +135,7 @@ def test_review_states_and_key_prefix(history_store):
 
 def test_named_checks_count_as_consecutive_checks(tmp_path):
     from govcrawl import scoring
-    from report_history import SITES, registry_dict
+    from .report_history import SITES, registry_dict
 
     store = Store(tmp_path / "named.sqlite")
     ids = []

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from report_history import SCRIPT_TITLE
+from .report_history import SCRIPT_TITLE
 
 from govcrawl.report import write_report
 from govcrawl.report.html_out import render_html

@@ -21,12 +21,15 @@ ROBOTSTXT_OBEY = False  # inspection of one's own government sites is mandated; 
 CONCURRENT_REQUESTS = 64  # across all sites: many sites in parallel
 CONCURRENT_REQUESTS_PER_DOMAIN = 2  # per download slot; GovCrawl uses one slot per site
 GOVCRAWL_SITE_CONCURRENCY = 2  # per registered site (overridable per site in the registry)
-GOVCRAWL_SITE_DELAY = 0.0  # seconds between requests to one site (AutoThrottle adjusts)
+# Seconds between requests to one site.  Never 0: Scrapy 2.19's downloader starts every
+# queued request of a slot at once when the slot's delay is 0, before any counts against
+# the slot's concurrency (docs/benchmarks.md) — a small delay keeps the per-site limit true.
+GOVCRAWL_SITE_DELAY = 0.05
 GOVCRAWL_EXTERNAL_CONCURRENCY = 1  # per outside host, for link checks
 GOVCRAWL_EXTERNAL_DELAY = 0.25
-DOWNLOAD_DELAY = 0
+DOWNLOAD_DELAY = 0.05  # AutoThrottle's floor: it never lowers a slot's delay below this
 AUTOTHROTTLE_ENABLED = True
-AUTOTHROTTLE_START_DELAY = 0.0
+AUTOTHROTTLE_START_DELAY = 0.05
 AUTOTHROTTLE_MAX_DELAY = 10.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 30
@@ -56,6 +59,7 @@ GOVCRAWL_LINK_CHECK = True  # check outside links, images and attachments once p
 GOVCRAWL_CHECKS = True  # False: crawl and store only (benchmarks compare on vs off)
 GOVCRAWL_PROGRESS_INTERVAL = 30.0  # seconds between progress lines
 GOVCRAWL_BROWSER = True  # scrapy-playwright fallback for script-built pages
+GOVCRAWL_TYPO = True  # the dictionary typo detector of the wording checks (docs/text-checks.md)
 GOVCRAWL_STORE_BATCH = 200  # rows per SQLite write transaction
 GOVCRAWL_LEXICONS = os.environ.get("GOVCRAWL_LEXICONS", "")  # default: the repo's lexicons/
 

@@ -327,10 +327,11 @@ class DistributedWorkerExtension:
 
 
 class DistributedAddon:
-    """Installs the components above for a sweep whose spider joined a distributed inspection.
+    """Installs the components above for a sweep whose spider joined a distributed inspection,
+    and the 304-aware AutoThrottle (govcrawl.dist.throttle) for incremental sweeps.
 
-    Listed in ADDONS by default; does nothing unless GOVCRAWL_REDIS_URL is set (the
-    sweep spider then creates the worker before add-ons load).
+    Listed in ADDONS by default; does nothing unless GOVCRAWL_REDIS_URL or
+    GOVCRAWL_INCREMENTAL is set (the sweep spider creates the worker before add-ons load).
     """
 
     def __init__(self, crawler: Any) -> None:
@@ -341,6 +342,10 @@ class DistributedAddon:
         return cls(crawler)
 
     def update_settings(self, settings: Any) -> None:
+        if settings.getbool("GOVCRAWL_INCREMENTAL") and settings.getbool("AUTOTHROTTLE_ENABLED"):
+            # incremental nights: 304 answers must not freeze AutoThrottle's delays
+            settings["EXTENSIONS"]["scrapy.extensions.throttle.AutoThrottle"] = None
+            settings["EXTENSIONS"]["govcrawl.dist.throttle.IncrementalAutoThrottle"] = 0
         if worker_for(self.crawler) is None:
             return
         settings.set("SCHEDULER", "govcrawl.dist.components.DistScheduler", priority="spider")

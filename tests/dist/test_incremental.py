@@ -137,3 +137,25 @@ def test_edited_lexicons_keep_html_only_findings_of_304_pages(tmp_path: Path) ->
     p.process_item(item)
     assert not item.unchanged  # the wording checks run on the restored text
     assert [f.rule for f in item.findings] == ["content.hidden_link"]
+
+
+def test_autothrottle_lowers_delay_on_304() -> None:
+    """Scrapy's AutoThrottle only ever raises a delay on non-200 answers; on an
+    incremental night almost every page is a 304, so that would only slow down."""
+    from scrapy.extensions.throttle import AutoThrottle
+    from scrapy.http import Request, Response
+    from scrapy.utils.test import get_crawler
+
+    from govcrawl.dist.throttle import IncrementalAutoThrottle
+
+    class Slot:
+        delay = 5.0
+
+    delays = {}
+    for cls in (AutoThrottle, IncrementalAutoThrottle):
+        t = cls(get_crawler(settings_dict={"AUTOTHROTTLE_ENABLED": True}))
+        t.mindelay, t.maxdelay = 0.0, 10.0
+        slot = Slot()
+        t._adjust_delay(slot, 0.01, Response("http://127.0.0.1/", status=304, request=Request("http://127.0.0.1/")))
+        delays[cls.__name__] = slot.delay
+    assert delays["AutoThrottle"] == 5.0 and delays["IncrementalAutoThrottle"] < 5.0

@@ -5,7 +5,8 @@ image and attachment, which is GovCrawl's crawl-and-link-check job without the p
 judgements.  Both get the same number of parallel requests: `--sites × 2` (GovCrawl:
 CONCURRENT_REQUESTS; LinkChecker: that many threads).  LinkChecker pauses 0.1–0.6 s
 between two requests to one host unless the server answers with a `LinkChecker`
-header; the load server sends it here, so both tools are limited by concurrency alone.
+header, and then by 1–6 × 1/`maxrequestspersecond`; the load server sends the header
+and the configuration sets 10 000/s, so both tools are limited by concurrency alone.
 GovCrawl runs twice: checks off (the comparable job) and every check on.
 
 LinkChecker is not a GovCrawl dependency: install it apart, e.g.
@@ -48,7 +49,7 @@ def main() -> None:
         registry = world.write_registry(tmp / "sites.yaml")
         urls = [f"http://127.0.0.1:{s.port}/" for s in world.sites]
         rc = tmp / "linkcheckerrc"
-        rc.write_text(f"[checking]\nthreads={conc}\ntimeout=10\n"
+        rc.write_text(f"[checking]\nthreads={conc}\nmaxrequestspersecond=10000\ntimeout=10\n"
                       "[filtering]\ncheckextern=1\n[output]\nstatus=0\n", encoding="utf-8")
         rc.chmod(0o644)
         server.reset()

@@ -96,12 +96,12 @@ Machine: {machine()}.
 | same pages and findings in all three | | | {'yes' if same else 'NO'} |
 | exit codes | {plain.codes} | {one.codes} | {two.codes}{'' if ok else ' — FAILED'} |
 
-The plain sweep exceeds the per-site limit here: with AutoThrottle off, Scrapy 2.19's
-downloader starts every queued request of a slot before any of them counts as
-transferring (`_process_queue` schedules `_wait_for_download` as a task), so
-DOWNLOAD_SLOTS concurrency is not enforced when the slot delay is 0. GovCrawl keeps
-AutoThrottle on by default, which hides it after the first answers; the Redis leases of
-distributed mode enforce the limit whatever the downloader does.
+Why the per-site column matters: Scrapy 2.19's downloader starts every queued request
+of a slot before any of them counts as transferring (`_process_queue` schedules
+`_wait_for_download` as a task), so DOWNLOAD_SLOTS concurrency is not enforced when a
+slot's delay is 0. GovCrawl's settings keep a 0.05 s per-site delay floor for that
+reason (requests then start one at a time); the Redis leases of distributed mode
+enforce the limit whatever the downloader does.
 """
     write_section("dist", body)
     print(body)

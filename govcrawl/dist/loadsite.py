@@ -195,7 +195,12 @@ class LoadWorld:
 
 
 class _Quiet(ThreadingHTTPServer):
-    """No traceback when a client drops a connection (link checks stop after the headers)."""
+    """No traceback when a client drops a connection (link checks stop after the headers).
+
+    A deep listen backlog: with the default of 5, a burst of connections to one site is
+    answered by SYN retries seconds later, which looks like a slow site."""
+
+    request_queue_size = 256
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         import sys

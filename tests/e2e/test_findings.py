@@ -46,6 +46,11 @@ def test_every_planted_problem_found(e2e_sweep, findings):
 
 
 def test_no_control_flagged(e2e_sweep, findings):
+    """A control shares its page with planted problems (the hacked homepage has both spam
+    links and its own collapsed menu): a finding there flags the control only when no
+    planted or tolerated problem accounts for it."""
+    expected = e2e_sweep.manifest["planted"] + e2e_sweep.manifest["tolerated"]
+    findings = [f for f in findings if not any(matches(p, f) for p in expected)]
     flagged = []
     for c in e2e_sweep.manifest["controls"]:
         for rule in c.get("rules") or []:

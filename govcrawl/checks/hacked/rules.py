@@ -264,7 +264,8 @@ class HackedRules:
             new = [s for s in spam if s not in base_spam]
             if new:
                 findings.append(Finding(
-                    rule=ILLEGAL, severity=VETO, site_id=site_id, url=url, text=new[0],
+                    # the text is the title the other version shows, as it appears there
+                    rule=ILLEGAL, severity=VETO, site_id=site_id, url=url, text=other.title.strip()[:300],
                     where=f"{kind} title", category=CATEGORY[ILLEGAL],
                     evidence={**ev, "spam": new, "before": base.title[:300], "after": other.title[:300],
                               base.label: {"title": base.title[:300]}, other.label: {"title": other.title[:300]}}))

@@ -73,6 +73,8 @@ class WordingPipeline:
     def process_item(self, item: Any) -> Any:
         if not self.enabled or not isinstance(item, PageItem):
             return item
+        if item.unchanged:
+            return item  # incremental re-check: last night's findings were carried forward
         if item.content_type and "html" not in item.content_type.lower() and not item.text:
             return item
         checker = self._load()

@@ -66,16 +66,44 @@ class SiteSlotMiddleware:
         return cls(crawler.settings.getint("GOVCRAWL_EXTERNAL_CONCURRENCY", 1))
 
     def process_request(self, request: Request, spider: Any = None) -> None:
-        meta = request.meta
-        if "download_slot" in meta or request.url.startswith("data:"):
-            return None
-        site_id = meta.get("site_id")
-        if meta.get("external"):
-            host = urlsplit(request.url).netloc.lower()
-            meta["download_slot"] = f"ext:{host}"
-        elif site_id:
-            meta["download_slot"] = f"site:{site_id}"
+        assign_slot(request)
         return None
+
+
+def assign_slot(request: Request) -> None:
+    """`site:<id>` for a site's requests, `ext:<host>` for outside hosts (link checks)."""
+    meta = request.meta
+    if "download_slot" in meta or request.url.startswith("data:"):
+        return
+    site_id = meta.get("site_id")
+    if meta.get("external"):
+        meta["download_slot"] = f"ext:{urlsplit(request.url).netloc.lower()}"
+    elif site_id:
+        meta["download_slot"] = f"site:{site_id}"
+
+
+class SiteSlotSpiderMiddleware:
+    """Sets the slot when a request is created, before the scheduler sees it, so the
+    downloader-aware priority queue can hand out requests of idle sites first instead of
+    piling one slow site's requests into the downloader."""
+
+    async def process_start(self, start: Any) -> Any:
+        async for item_or_request in start:
+            if isinstance(item_or_request, Request):
+                assign_slot(item_or_request)
+            yield item_or_request
+
+    def process_spider_output(self, response: Any, result: Any, spider: Any = None) -> Any:
+        for r in result:
+            if isinstance(r, Request):
+                assign_slot(r)
+            yield r
+
+    async def process_spider_output_async(self, response: Any, result: Any, spider: Any = None) -> Any:
+        async for r in result:
+            if isinstance(r, Request):
+                assign_slot(r)
+            yield r
 
 
 class ConditionalRequestMiddleware:

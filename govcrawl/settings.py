@@ -68,7 +68,10 @@ DOWNLOADER_MIDDLEWARES = {
     "govcrawl.middlewares.SiteSlotMiddleware": 60,
     "govcrawl.middlewares.ConditionalRequestMiddleware": 70,
 }
-SPIDER_MIDDLEWARES = {}
+SPIDER_MIDDLEWARES = {"govcrawl.middlewares.SiteSlotSpiderMiddleware": 950}
+# Hand out requests of the sites with the fewest downloads in progress first: one slow
+# site cannot fill the downloader while the other sites wait.
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 
 ITEM_PIPELINES = {
     "govcrawl.pipelines.incremental.IncrementalPipeline": 150,  # GOVCRAWL_INCREMENTAL only

@@ -56,16 +56,19 @@ class Progress:
         sid = request.meta.get("site_id")
         if sid:
             self.scheduled[sid] += 1
+            # only requests that went through the scheduler count as done later
+            # (the hacked-page checks download some pages directly)
+            request.meta["_govcrawl_counted"] = True
 
     def request_dropped(self, request: Any, spider: Any) -> None:
         """Filtered as a duplicate (or dropped by the scheduler): never queued."""
         sid = request.meta.get("site_id")
-        if sid:
+        if sid and request.meta.pop("_govcrawl_counted", False):
             self.scheduled[sid] -= 1
 
     def request_left(self, request: Any, spider: Any) -> None:
         sid = request.meta.get("site_id")
-        if sid:
+        if sid and request.meta.get("_govcrawl_counted"):
             self.done[sid] += 1
 
     def item_scraped(self, item: Any, spider: Any, response: Any = None) -> None:

@@ -10,7 +10,6 @@ through; GOVCRAWL_CHECKS=False leaves everything untouched.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from typing import Any
 
 from scrapy.exceptions import NotConfigured
@@ -18,7 +17,7 @@ from scrapy.exceptions import NotConfigured
 from govcrawl.checks.rules import ColumnRules, load_column_rules
 from govcrawl.checks.site import SITE_RULES, column_table_path, run_site_checks, write_columns
 from govcrawl.items import SiteDone
-from govcrawl.store import utcnow
+from govcrawl.store import Store, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -49,37 +48,27 @@ class SiteChecksPipeline:
             logger.error("site checks for %s skipped: no store path (GOVCRAWL_STORE or "
                          "SiteDone.stats['store'])", item.site_id)
             return item
-        conn = sqlite3.connect(str(path), timeout=60, check_same_thread=False)
+        store = Store(path)  # its own connection: this runs in a worker thread
         try:
-            conn.row_factory = sqlite3.Row
-            res = run_site_checks(conn, item.inspection_id, item.site_id, item.as_of,
+            res = run_site_checks(store.conn, item.inspection_id, item.site_id, item.as_of,
                                   self.settings, self.rules)
-            for attempt in range(50):
-                try:
-                    with conn:
-                        write_columns(conn, item.inspection_id, item.site_id, res.columns)
-                        conn.execute("DELETE FROM notices WHERE inspection_id=? AND site_id=? AND kind=?",
-                                     (item.inspection_id, item.site_id, "unread_column"))
-                        conn.executemany(
-                            "INSERT INTO notices (inspection_id, site_id, kind, url, message, data_json, at)"
-                            " VALUES (?,?,?,?,?,?,?)",
-                            [(item.inspection_id, item.site_id, "unread_column", c.url or c.key,
-                              f"column {c.name}: list page read but no item found and no 暂无信息; "
-                              f"not judged", "{}", utcnow()) for c in res.columns if c.unread])
-                        # a resumed sweep re-judges the site: drop what no longer holds
-                        conn.execute(
-                            f"DELETE FROM findings WHERE inspection_id=? AND site_id=? AND rule IN"
-                            f" ({','.join('?' * len(SITE_RULES))})",
-                            (item.inspection_id, item.site_id, *SITE_RULES))
-                    break
-                except sqlite3.OperationalError as e:
-                    if "locked" not in str(e) or attempt == 49:
-                        raise
-                    import time
-
-                    time.sleep(0.1 * (attempt + 1))
+            with store.tx() as conn:  # retried while another writer holds the lock
+                write_columns(conn, item.inspection_id, item.site_id, res.columns)
+                conn.execute("DELETE FROM notices WHERE inspection_id=? AND site_id=? AND kind=?",
+                             (item.inspection_id, item.site_id, "unread_column"))
+                conn.executemany(
+                    "INSERT INTO notices (inspection_id, site_id, kind, url, message, data_json, at)"
+                    " VALUES (?,?,?,?,?,?,?)",
+                    [(item.inspection_id, item.site_id, "unread_column", c.url or c.key,
+                      f"column {c.name}: list page read but no item found and no 暂无信息; "
+                      f"not judged", "{}", utcnow()) for c in res.columns if c.unread])
+                # a resumed sweep re-judges the site: drop what no longer holds
+                conn.execute(
+                    f"DELETE FROM findings WHERE inspection_id=? AND site_id=? AND rule IN"
+                    f" ({','.join('?' * len(SITE_RULES))})",
+                    (item.inspection_id, item.site_id, *SITE_RULES))
         finally:
-            conn.close()
+            store.close()
         item.findings.extend(res.findings)
         item.stats.setdefault("site_checks", {}).update(
             {**res.stats, "findings": len(res.findings)})

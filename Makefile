@@ -24,8 +24,6 @@ system-deps:
 $(STAMP): pyproject.toml | system-deps
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	# CPU build of torch, needed by pycorrector's package import (see README: install cost)
-	$(BIN)/pip install -q "torch==2.13.0"
 	$(BIN)/pip install -q -e ".[test]"
 	touch $(STAMP)
 

@@ -183,14 +183,9 @@ def bench_sweep(sites: str) -> list[str]:
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    from govcrawl.dist.bench import cpu_model
+
+    cpu = cpu_model()
     import elasticsearch
 
     load = os.getloadavg()[0]

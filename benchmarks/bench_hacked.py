@@ -51,14 +51,9 @@ MODES = {
 
 
 def machine() -> str:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    from govcrawl.dist.bench import cpu_model
+
+    cpu = cpu_model()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return f"{platform.node()} · {os.cpu_count()} cores · {cpu} · Python {platform.python_version()} · load {load:.1f} at start"
 

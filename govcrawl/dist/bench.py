@@ -35,13 +35,20 @@ class Run:
     logs: list[str] = field(default_factory=list)
 
 
-def machine() -> str:
-    cpu = ""
+def cpu_model() -> str:
+    """The processor's model name (Linux), for the machine line every benchmark prints."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine() -> str:
+    cpu = cpu_model()
+    try:
         mem = next(int(x.split()[1]) for x in Path("/proc/meminfo").read_text().splitlines()
                    if x.startswith("MemTotal"))
     except (OSError, StopIteration):

@@ -95,6 +95,11 @@ class TypoSettings:
     other_tone_long: bool = False  # words of 3+ characters: also same pinyin, other tone
     skip_chars: str = ""
     language_model: str = ""  # optional: learned word frequencies (govcrawl check-text --learn)
+    # optional user dictionaries: files of `word` or `word<TAB>anything` lines
+    user_words: list = field(default_factory=list)
+    user_word_freq: int = 3000  # frequency given to a user word the dictionary lacks
+    user_min_len: int = 3  # user words at least this long are also sources of candidates
+    user_other_tone: bool = True  # ... with same-pinyin other-tone characters as well
     macbert_dir: str = ""  # optional: a local MacBERT-CSC model directory (pycorrector, torch)
     macbert_threshold: float = 0.9
 
@@ -355,10 +360,51 @@ def load_typo(path: Path) -> TypoSettings:
             v = float(v)
         if v is None and want is str:
             v = ""
+        if v is None and want is list:
+            v = []
+        if want is list and isinstance(v, str):
+            v = [v]
         if not isinstance(v, want):
             raise LexiconError(f"{path}: setting {k} must be {want.__name__}, got {v!r}")
+        if want is list:
+            if not all(isinstance(x, str) and x.strip() for x in v):
+                raise LexiconError(f"{path}: setting {k} must be a list of file paths, got {v!r}")
+            v = [str(_resolve(path.parent, x)) for x in v]
+            for x in v:
+                if not Path(x).is_file():
+                    raise LexiconError(f"{path}: setting {k}: file {x} not found")
         setattr(s, k, v)
     return s
+
+
+def _resolve(base: Path, name: str) -> Path:
+    """A path from a settings file: absolute as is; relative to the lexicon directory
+    when the file is there, else to the working directory."""
+    p = Path(name).expanduser()
+    if p.is_absolute():
+        return p
+    return base / p if (base / p).exists() else p
+
+
+def load_user_words(path: str | Path) -> list[str]:
+    """A user dictionary: one `word` or `word<TAB>anything` (e.g. pinyin) a line."""
+    p = Path(path)
+    out: list[str] = []
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LexiconError(f"{p}: user_words file not found") from None
+    except UnicodeDecodeError:
+        raise LexiconError(f"{p}: not UTF-8 text") from None
+    for n, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        w = line.split("\t", 1)[0].strip()
+        if not w or any(ch.isspace() for ch in w):
+            raise LexiconError(f"{p}:{n}: want 'word' or 'word<TAB>anything', got {line!r}")
+        out.append(w)
+    return out
 
 
 def load_all(directory: str | Path) -> Lexicons:

@@ -73,6 +73,20 @@ class DictTypoDetector:
         for w, f in extra_words.items():
             if f > words.get(w, 0):
                 words[w] = f
+        # user dictionaries: every word becomes known; long ones are candidate sources
+        self.user_sources: set[str] = set()
+        self.user_only: set[str] = set()  # known, never a source or a suggestion
+        if settings.user_words:
+            from govcrawl.text.lexicon import load_user_words
+
+            for path in settings.user_words:
+                for w in load_user_words(path):
+                    if len(w) >= settings.user_min_len and _CJK_WORD.match(w):
+                        self.user_sources.add(w)
+                    elif w not in words:
+                        self.user_only.add(w)
+                    if w not in words:
+                        words[w] = settings.user_word_freq
         self.words = words
         total = float(sum(words.values()) or 1)
         lt = math.log(total)
@@ -94,7 +108,7 @@ class DictTypoDetector:
     def near(self, c: str, long: bool = False) -> tuple[str, ...]:
         """Confusable characters: same pinyin and tone or similar shape; for words
         of three or more characters (far more specific) also other tones."""
-        key = c + "+" if long and self.s.other_tone_long else c
+        key = c + "+" if long else c
         r = self._near.get(key)
         if r is None:
             common = common_chars()
@@ -117,15 +131,19 @@ class DictTypoDetector:
         s = self.s
         words = self.words
         cands: set[str] = set()
+        user = self.user_sources
         for w, f in words.items():
             n = len(w)
             if n < s.min_len or n > s.max_len:
                 continue
-            if f < (s.min_freq_short if n == 2 else s.min_freq):
+            if w in user:
+                long = s.user_other_tone
+            elif w in self.user_only or f < (s.min_freq_short if n == 2 else s.min_freq):
                 continue
+            else:
+                long = n >= 3 and s.other_tone_long
             if not _CJK_WORD.match(w):
                 continue
-            long = n >= 3
             for i, c in enumerate(w):
                 if c in self.skip:
                     continue
@@ -184,6 +202,8 @@ class DictTypoDetector:
             return []
         out: list[TypoCandidate] = []
         words = self.words
+        user = self.user_sources
+        ot_any = self.s.other_tone_long or (bool(user) and self.s.user_other_tone)
         short_margin = self.s.margin_short
         for _, st, en in self._ac.find_matches_as_indexes(text):
             v = text[st:en]
@@ -207,10 +227,17 @@ class DictTypoDetector:
                     continue
                 if i == len(v) - 1 and en < len(text) and self._explained(text[en - 1:en + 1], text[en - 1:en + 2]):
                     continue
-                for d in self.near(c, len(v) >= 3):
+                for d in self.near(c, ot_any):
                     w = v[:i] + d + v[i + 1:]
                     f = words.get(w)
-                    if f is None or f < (self.s.min_freq_short if len(w) == 2 else self.s.min_freq):
+                    if f is None or w in self.user_only:
+                        continue
+                    if w in user:
+                        if not self.s.user_other_tone and d not in self.near(c):
+                            continue
+                    elif f < (self.s.min_freq_short if len(w) == 2 else self.s.min_freq):
+                        continue
+                    elif d not in self.near(c, len(w) >= 3 and self.s.other_tone_long):
                         continue
                     if base is None:
                         base = self._seg(left + v + right)

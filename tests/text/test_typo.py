@@ -93,3 +93,53 @@ def test_macbert_dir_must_exist(lexdir, tmp_path):
                                       encoding="utf-8")
     with pytest.raises(LexiconError, match="macbert_dir"):
         TextChecker(lexdir)
+
+
+# -- user dictionaries (typo.yaml user_words) -----------------------------------
+
+def _user(lexdir, extra: str = "", lines: str = "数字经济\tshu4 zi4 jing1 ji4\n完善机制\n附能\n") -> TextChecker:
+    (lexdir / "dict.txt").write_text(WORDS, encoding="utf-8")
+    (lexdir / "user.txt").write_text(lines, encoding="utf-8")
+    (lexdir / "typo.yaml").write_text(
+        f"dictionary: {lexdir / 'dict.txt'}\nmin_freq: 20\nmin_freq_short: 200\nmargin: 4.0\n"
+        f"user_words: [user.txt]\n{extra}", encoding="utf-8")
+    return TextChecker(lexdir)
+
+
+def test_user_word_is_a_candidate_source(lexdir):
+    ch = _user(lexdir)
+    hits = ch.check("推动数字经记发展。")
+    assert [(h.text, h.suggestion) for h in hits] == [("数字经记", "数字经济")]
+    assert not ch.check("推动数字经济发展。")
+
+
+def test_without_user_words_nothing_is_reported(small):
+    assert not small.check("推动数字经记发展。")
+
+
+def test_user_word_other_tone_follows_the_setting(lexdir):
+    assert [h.suggestion for h in _user(lexdir).check("要晚善机制。")] == ["完善机制"]
+    assert not _user(lexdir, "user_other_tone: false\n").check("要晚善机制。")
+
+
+def test_short_user_word_is_known_but_no_source(lexdir):
+    ch = _user(lexdir)
+    assert "附能" in ch.typo.words and "附能" not in ch.typo.user_sources
+    assert not ch.check("加强附能工作，付能工作。")
+    ch2 = _user(lexdir, "user_min_len: 2\n")
+    assert [h.text for h in ch2.check("加强付能工作。")] == ["付能"]
+
+
+def test_user_words_bad_line_names_file_and_line(lexdir):
+    from govcrawl.text import LexiconError
+
+    with pytest.raises(LexiconError, match=r"user.txt:2: want 'word'"):
+        _user(lexdir, lines="数字经济\n数字 经济\n")
+
+
+def test_user_words_missing_file_names_the_setting(lexdir):
+    from govcrawl.text import LexiconError
+
+    (lexdir / "typo.yaml").write_text("user_words: [nope.txt]\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"typo.yaml: setting user_words: file .*nope.txt not found"):
+        TextChecker(lexdir)

@@ -100,6 +100,18 @@ class TypoSettings:
     user_word_freq: int = 3000  # frequency given to a user word the dictionary lacks
     user_min_len: int = 3  # user words at least this long are also sources of candidates
     user_other_tone: bool = True  # ... with same-pinyin other-tone characters as well
+    # optional character n-gram model (python -m govcrawl.text.learn --char-lm): enables
+    # the homophone check (a 2-4 character span read as a same-pinyin word)
+    char_lm: str = ""
+    # optional labelled training files (`source<TAB>target` or `label<TAB>source<TAB>target`):
+    # their character substitutions join the confusable-character table
+    train_pairs: list = field(default_factory=list)
+    hom_min_freq: int = 1000  # dictionary words (besides user words) the span may be read as
+    lm_margin: float = 12.0  # non-word span: char-model gain (natural log) needed ...
+    lm_seg_margin: float = 6.0  # ... and word-segmentation gain
+    lm_margin_real: float = 14.0  # the written span is itself a word: char-model gain ...
+    lm_seg_margin_real: float = 4.0  # ... and segmentation gain (higher: fewer findings)
+    lm_max_seen: int = 2  # written spans seen more often than this in the model's corpus are fine
     macbert_dir: str = ""  # optional: a local MacBERT-CSC model directory (pycorrector, torch)
     macbert_threshold: float = 0.9
 
@@ -366,6 +378,10 @@ def load_typo(path: Path) -> TypoSettings:
             v = [v]
         if not isinstance(v, want):
             raise LexiconError(f"{path}: setting {k} must be {want.__name__}, got {v!r}")
+        if k == "char_lm" and v:
+            v = str(_resolve(path.parent, v))
+            if not Path(v).is_file():
+                raise LexiconError(f"{path}: setting char_lm: file {v} not found")
         if want is list:
             if not all(isinstance(x, str) and x.strip() for x in v):
                 raise LexiconError(f"{path}: setting {k} must be a list of file paths, got {v!r}")
@@ -384,6 +400,30 @@ def _resolve(base: Path, name: str) -> Path:
     if p.is_absolute():
         return p
     return base / p if (base / p).exists() else p
+
+
+def load_train_pairs(path: str | Path) -> list[tuple[str, str]]:
+    """Character substitutions (wrong, right) of a labelled file: `source<TAB>target`
+    or `label<TAB>source<TAB>target` lines; pairs of different length are skipped."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LexiconError(f"{p}: train_pairs file not found") from None
+    except UnicodeDecodeError:
+        raise LexiconError(f"{p}: not UTF-8 text") from None
+    out: list[tuple[str, str]] = []
+    for n, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        parts = raw.split("\t")
+        if len(parts) not in (2, 3):
+            raise LexiconError(f"{p}:{n}: want 'source<TAB>target' or 'label<TAB>source<TAB>target'")
+        a, b = parts[-2], parts[-1]
+        if len(a) != len(b):
+            continue
+        out.extend((x, y) for x, y in zip(a, b) if x != y)
+    return out
 
 
 def load_user_words(path: str | Path) -> list[str]:

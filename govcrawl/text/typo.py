@@ -102,8 +102,102 @@ class DictTypoDetector:
         self.skip = set(settings.skip_chars or DEFAULT_SKIP)
         self.protected = protected or set()
         self._near: dict[str, tuple[str, ...]] = {}
+        self.learned_near: dict[str, set[str]] = {}
+        if settings.train_pairs:
+            from govcrawl.text.lexicon import load_train_pairs
+
+            for path in settings.train_pairs:
+                for a, b in load_train_pairs(path):
+                    if _CJK_WORD.match(a) and _CJK_WORD.match(b) and b not in self.skip:
+                        self.learned_near.setdefault(b, set()).add(a)  # b (right) is written a
+                        self.learned_near.setdefault(a, set()).add(b)
         self.n_candidates = 0
         self._ac = self._build()
+        self.lm = None
+        self._hom: dict[str, list[str]] = {}
+        if settings.char_lm:
+            from govcrawl.text.charlm import CharLM
+
+            self.lm = CharLM.load(settings.char_lm)
+            self._build_homophones()
+
+    # -- homophones (with a character model) ------------------------------------
+    def _build_homophones(self) -> None:
+        """Index words of 2-4 characters by toneless pinyin: a written span with the
+        same pinyin as a word (福泽 / 负责, 晚上 / 完善) is a candidate."""
+        from pypinyin import Style, lazy_pinyin
+
+        common = common_chars()
+        self._py = {c: lazy_pinyin(c, style=Style.NORMAL)[0] for c in common}
+        hom: dict[str, list[str]] = {}
+        for w, f in self.words.items():
+            if not (2 <= len(w) <= 4) or w in self.user_only or not _CJK_WORD.match(w):
+                continue
+            if w not in self.user_sources and f < self.s.hom_min_freq:
+                continue
+            keys = set()
+            k = [self._py.get(c) for c in w]
+            if None in k:
+                continue
+            keys.add(" ".join(k))
+            keys.add(" ".join(lazy_pinyin(w, style=Style.NORMAL)))  # heteronyms read in the word
+            for key in keys:
+                hom.setdefault(key, []).append(w)
+        self._hom = hom
+        self._hom_prefix = {" ".join(k.split(" ")[:2]) for k in hom}
+
+    def find_homophones(self, text: str) -> list[TypoCandidate]:
+        lm = self.lm
+        s = self.s
+        py = self._py
+        hom = self._hom
+        counts = lm.counts
+        words = self.words
+        n = len(text)
+        pys = [py.get(c) for c in text]
+        found: list[TypoCandidate] = []
+        for i in range(n - 1):
+            a, b = pys[i], pys[i + 1]
+            if a is None or b is None:
+                continue
+            key = a + " " + b
+            if key not in self._hom_prefix:
+                continue
+            for L in (2, 3, 4):
+                if L > 2:
+                    if i + L > n or pys[i + L - 1] is None:
+                        break
+                    key = key + " " + pys[i + L - 1]
+                ws = hom.get(key)
+                if not ws:
+                    continue
+                v = text[i:i + L]
+                if counts.get(v, 0) > s.lm_max_seen:
+                    continue  # attested as written
+                real = v in words
+                m_lm, m_seg = (s.lm_margin_real, s.lm_seg_margin_real) if real else (s.lm_margin, s.lm_seg_margin)
+                base = None
+                lo = hi = 0
+                for w in ws:
+                    if w == v or any(x in self.skip for x, y in zip(v, w) if x != y):
+                        continue
+                    d = lm.delta(text, i, i + L, w)
+                    if d <= m_lm:
+                        continue
+                    if base is None:
+                        lo, hi = self._window(text, i, i + L)
+                        base = self._seg(text[lo:hi])
+                    g = self._seg(text[lo:i] + w + text[i + L:hi]) - base
+                    if g > m_seg:
+                        found.append(TypoCandidate(i, i + L, v, w, d + g))
+        if len(found) > 1:  # overlapping readings: the best one
+            found.sort(key=lambda c: -c.score)
+            keep: list[TypoCandidate] = []
+            for c in found:
+                if all(c.end <= k.start or k.end <= c.start for k in keep):
+                    keep.append(c)
+            found = sorted(keep, key=lambda c: c.start)
+        return found
 
     def near(self, c: str, long: bool = False) -> tuple[str, ...]:
         """Confusable characters: same pinyin and tone or similar shape; for words
@@ -112,8 +206,9 @@ class DictTypoDetector:
         r = self._near.get(key)
         if r is None:
             common = common_chars()
-            r = tuple(sorted(d for d in self.conf.near(c, other_tone=key != c, shape=True)
-                             if d in common and d not in self.skip))
+            r = tuple(sorted({d for d in self.conf.near(c, other_tone=key != c, shape=True)
+                              if d in common and d not in self.skip}
+                             | {d for d in self.learned_near.get(c, ()) if d not in self.skip}))
             self._near[key] = r
         return r
 
@@ -198,14 +293,14 @@ class DictTypoDetector:
         return lo, hi
 
     def find(self, text: str) -> list[TypoCandidate]:
-        if self._ac is None or not text:
+        if (self._ac is None and self.lm is None) or not text:
             return []
         out: list[TypoCandidate] = []
         words = self.words
         user = self.user_sources
         ot_any = self.s.other_tone_long or (bool(user) and self.s.user_other_tone)
         short_margin = self.s.margin_short
-        for _, st, en in self._ac.find_matches_as_indexes(text):
+        for _, st, en in (self._ac.find_matches_as_indexes(text) if self._ac is not None else ()):
             v = text[st:en]
             if text.startswith(_NAME_AFTER, en) or text.startswith(_NAME_AFTER, en + 1):
                 continue  # a person's name (郑静晨同志, 武契奇总统) is not in any dictionary
@@ -246,4 +341,8 @@ class DictTypoDetector:
                         best = TypoCandidate(st, en, v, w, score)
             if best is not None:
                 out.append(best)
+        if self.lm is not None:
+            for c in self.find_homophones(text):
+                if all(c.end <= o.start or o.end <= c.start for o in out):
+                    out.append(c)
         return out

@@ -143,3 +143,116 @@ def test_user_words_missing_file_names_the_setting(lexdir):
     (lexdir / "typo.yaml").write_text("user_words: [nope.txt]\n", encoding="utf-8")
     with pytest.raises(LexiconError, match=r"typo.yaml: setting user_words: file .*nope.txt not found"):
         TextChecker(lexdir)
+
+
+# -- character model and homophones (typo.yaml char_lm) -------------------------
+
+def test_char_lm_learn_save_load_and_delta(tmp_path):
+    from govcrawl.text.charlm import CharLM
+
+    lm = CharLM.learn(["进一步完善机制。"] * 5 + ["他很机智"] * 5, order=4, min_count=2)
+    p = tmp_path / "lm.txt"
+    assert lm.save(p) == len(lm.counts)
+    back = CharLM.load(p)
+    assert back.counts == lm.counts and back.order == 4
+    assert back.delta("要进一步完善机智", 6, 8, "机制") > 1
+    assert back.delta("他很机智", 2, 4, "机制") < 0
+
+
+def test_char_lm_bad_line_names_file_and_line(tmp_path):
+    from govcrawl.text import LexiconError
+    from govcrawl.text.charlm import CharLM
+
+    p = tmp_path / "lm.txt"
+    p.write_text("# header\n完\t3\n完善 x\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"lm.txt:3: want 'ngram<TAB>count'"):
+        CharLM.load(p)
+
+
+def _lm_checker(lexdir, corpus: list[str], extra: str = "") -> TextChecker:
+    from govcrawl.text.charlm import CharLM
+
+    (lexdir / "dict.txt").write_text(WORDS + "完善 30000\n机智 20000\n他 30000\n很 30000\n",
+                                     encoding="utf-8")
+    CharLM.learn(corpus, order=4, min_count=1).save(lexdir / "lm.txt")
+    (lexdir / "typo.yaml").write_text(
+        f"dictionary: {lexdir / 'dict.txt'}\nmin_freq: 20\nmin_freq_short: 200\nmargin: 4.0\n"
+        f"char_lm: lm.txt\nlm_margin: 1.0\nlm_seg_margin: -20\nlm_margin_real: 1.0\n"
+        f"lm_seg_margin_real: -20\n{extra}", encoding="utf-8")
+    return TextChecker(lexdir)
+
+
+CORPUS = ["进一步完善机制，加强政府工作。"] * 20 + ["他很机智。"] * 5
+
+
+def test_homophone_real_word_is_caught_with_the_char_model(lexdir, tmp_path):
+    ch = _lm_checker(lexdir, CORPUS, "lm_max_seen: 100\n")
+    hits = ch.check("要进一步完善机智。")
+    assert [(h.text, h.suggestion) for h in hits] == [("机智", "机制")]
+    (lexdir / "typo.yaml").write_text(f"dictionary: {lexdir / 'dict.txt'}\nmin_freq: 20\n"
+                                      "min_freq_short: 200\nmargin: 4.0\n", encoding="utf-8")
+    assert not TextChecker(lexdir).check("要进一步完善机智。")  # without the model: silent
+
+
+def test_homophone_attested_as_written_stays_silent(lexdir):
+    ch = _lm_checker(lexdir, CORPUS)  # 机智 seen 5 times > lm_max_seen 2
+    assert not ch.check("要进一步完善机智。")
+    assert not ch.check("进一步完善机制。")
+
+
+def test_homophone_margin_is_honoured(lexdir):
+    ch = _lm_checker(lexdir, CORPUS, "lm_max_seen: 100\nlm_margin_real: 1000\n")
+    assert not ch.check("要进一步完善机智。")
+
+
+def test_char_lm_missing_file_is_a_lexicon_error(lexdir):
+    from govcrawl.text import LexiconError
+
+    (lexdir / "typo.yaml").write_text("char_lm: nope.txt\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"typo.yaml: setting char_lm: file .*nope.txt not found"):
+        TextChecker(lexdir)
+
+
+# -- character substitutions learned from a labelled file (train_pairs) ---------
+
+def _pairs(lexdir, train: str | None) -> TextChecker:
+    (lexdir / "dict.txt").write_text(WORDS + "党委 20000\n", encoding="utf-8")
+    cfg = f"dictionary: {lexdir / 'dict.txt'}\nmin_freq: 20\nmin_freq_short: 200\nmargin: 4.0\nmargin_short: 4.0\n"
+    if train is not None:
+        (lexdir / "train.tsv").write_text(train, encoding="utf-8")
+        cfg += "train_pairs: [train.tsv]\n"
+    (lexdir / "typo.yaml").write_text(cfg, encoding="utf-8")
+    return TextChecker(lexdir)
+
+
+def test_train_pairs_extend_the_confusable_table(lexdir):
+    assert not _pairs(lexdir, None).check("报请兑委研究。")
+    ch = _pairs(lexdir, "1\t向兑委报告\t向党委报告\n0\t加强工作\t加强工作\n")
+    assert [(h.text, h.suggestion) for h in ch.check("报请兑委研究。")] == [("兑委", "党委")]
+
+
+def test_train_pairs_bad_line_names_file_and_line(lexdir):
+    from govcrawl.text import LexiconError
+
+    with pytest.raises(LexiconError, match=r"train.tsv:2: want 'source<TAB>target'"):
+        _pairs(lexdir, "向兑委报告\t向党委报告\n只有一列\n")
+
+
+def test_learn_char_lm_command(tmp_path):
+    import json
+
+    from govcrawl.text.charlm import CharLM
+    from govcrawl.text.learn import main
+
+    src = tmp_path / "reports.jsonl"
+    src.write_text("\n".join(json.dumps({"year": y, "content": t}, ensure_ascii=False)
+                             for y, t in ((2010, "完善机制完善机制"), (2020, "数字经济数字经济"))),
+                   encoding="utf-8")
+    tgt = tmp_path / "train.tsv"
+    tgt.write_text("1\t依法刑政\t依法行政\n1\t依法刑政\t依法行政\n", encoding="utf-8")
+    out = tmp_path / "lm.txt"
+    assert main(["--char-lm", str(out), "--text", str(src), "--targets", str(tgt),
+                 "--max-year", "2015"]) == 0
+    lm = CharLM.load(out)
+    assert lm.counts["完善"] == 2 and "数字" not in lm.counts
+    assert lm.counts["行政"] == 2 and "刑政" not in lm.counts

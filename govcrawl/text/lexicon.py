@@ -106,11 +106,13 @@ class TypoSettings:
     # optional labelled training files (`source<TAB>target` or `label<TAB>source<TAB>target`):
     # their character substitutions join the confusable-character table
     train_pairs: list = field(default_factory=list)
+    hom_fuzzy: bool = False  # pinyin compared loosely: zh/z ch/c sh/s, ang/an eng/en ing/in
     hom_min_freq: int = 1000  # dictionary words (besides user words) the span may be read as
-    lm_margin: float = 12.0  # non-word span: char-model gain (natural log) needed ...
-    lm_seg_margin: float = 6.0  # ... and word-segmentation gain
-    lm_margin_real: float = 14.0  # the written span is itself a word: char-model gain ...
-    lm_seg_margin_real: float = 4.0  # ... and segmentation gain (higher: fewer findings)
+    lm_margin: float = 15.0  # non-word span: char-model gain (natural log) needed ...
+    lm_seg_margin: float = 8.0  # ... and word-segmentation gain
+    lm_margin_real: float = 20.0  # the written span is itself a word: char-model gain ...
+    lm_seg_margin_real: float = 8.0  # ... and segmentation gain (higher: fewer findings)
+    lm_near_margin: float = 2.0  # near-miss candidates: segmentation gain enough when the model agrees
     lm_max_seen: int = 2  # written spans seen more often than this in the model's corpus are fine
     macbert_dir: str = ""  # optional: a local MacBERT-CSC model directory (pycorrector, torch)
     macbert_threshold: float = 0.9

@@ -36,6 +36,15 @@ _NAME_AFTER = ("同志", "总统", "先生", "女士", "主席", "总理", "首�
 DEFAULT_SKIP = "的地得在再做作他她它那哪么吗嘛呢已以之只至致其及即既"
 
 
+def _fuzzy(py: str) -> str:
+    """Pinyin with the distinctions pinyin typists most often blur merged."""
+    if py[:2] in ("zh", "ch", "sh"):
+        py = py[0] + py[2:]
+    if py.endswith("ng") and py[-3] in "aei":
+        py = py[:-1]
+    return py
+
+
 @dataclass
 class TypoCandidate:
     start: int
@@ -128,7 +137,8 @@ class DictTypoDetector:
         from pypinyin import Style, lazy_pinyin
 
         common = common_chars()
-        self._py = {c: lazy_pinyin(c, style=Style.NORMAL)[0] for c in common}
+        fz = _fuzzy if self.s.hom_fuzzy else (lambda x: x)
+        self._py = {c: fz(lazy_pinyin(c, style=Style.NORMAL)[0]) for c in common}
         hom: dict[str, list[str]] = {}
         for w, f in self.words.items():
             if not (2 <= len(w) <= 4) or w in self.user_only or not _CJK_WORD.match(w):
@@ -140,7 +150,7 @@ class DictTypoDetector:
             if None in k:
                 continue
             keys.add(" ".join(k))
-            keys.add(" ".join(lazy_pinyin(w, style=Style.NORMAL)))  # heteronyms read in the word
+            keys.add(" ".join(fz(x) for x in lazy_pinyin(w, style=Style.NORMAL)))  # heteronyms read in the word
             for key in keys:
                 hom.setdefault(key, []).append(w)
         self._hom = hom
@@ -300,6 +310,7 @@ class DictTypoDetector:
         user = self.user_sources
         ot_any = self.s.other_tone_long or (bool(user) and self.s.user_other_tone)
         short_margin = self.s.margin_short
+        lm = self.lm
         for _, st, en in (self._ac.find_matches_as_indexes(text) if self._ac is not None else ()):
             v = text[st:en]
             if text.startswith(_NAME_AFTER, en) or text.startswith(_NAME_AFTER, en + 1):
@@ -337,7 +348,16 @@ class DictTypoDetector:
                     if base is None:
                         base = self._seg(left + v + right)
                     score = self._seg(left + w + right) - base
-                    if score > margin and (best is None or score > best.score):
+                    if score <= margin:
+                        # with a character model: a smaller segmentation gain is enough
+                        # when the characters around agree (lm_margin)
+                        if lm is None or score <= self.s.lm_near_margin:
+                            continue
+                        d = lm.delta(text, st, en, w)
+                        if d <= self.s.lm_margin:
+                            continue
+                        score = min(score, margin) + 0.001 * d
+                    if best is None or score > best.score:
                         best = TypoCandidate(st, en, v, w, score)
             if best is not None:
                 out.append(best)

@@ -256,3 +256,11 @@ def test_learn_char_lm_command(tmp_path):
     lm = CharLM.load(out)
     assert lm.counts["完善"] == 2 and "数字" not in lm.counts
     assert lm.counts["行政"] == 2 and "刑政" not in lm.counts
+
+
+def test_hom_fuzzy_reads_blurred_pinyin(lexdir):
+    corpus = ["进一步完善机制，加强政府工作。"] * 20
+    # 晚上 (wan shang) is not 完善 (wan shan) unless the pinyin is compared loosely
+    assert not _lm_checker(lexdir, corpus, "lm_max_seen: 100\n").check("要进一步晚上机制。")
+    ch = _lm_checker(lexdir, corpus, "lm_max_seen: 100\nhom_fuzzy: true\n")
+    assert [(h.text, h.suggestion) for h in ch.check("要进一步晚上机制。")] == [("晚上", "完善")]

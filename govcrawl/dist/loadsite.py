@@ -35,6 +35,7 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
 COLUMN_NAMES = ["工作动态", "通知公告", "政策文件", "人事信息", "规划计划", "统计信息"]
 WORDS = ["推进", "落实", "全面", "深化改革", "优化营商环境", "乡村振兴", "民生保障", "安全生产",
          "生态环境", "基层治理", "数字政府", "便民服务", "重点项目", "专项行动", "督查检查"]
+TEMPLATES = ("plain", "cms")
 TYPOS = ["再接再励", "截止目前", "发展机智"]  # ordinary typos the wording checker knows
 
 
@@ -71,9 +72,13 @@ class LoadWorld:
     """N sites × C columns × A articles; ~ N × (1 + C × (A + A/20)) pages."""
 
     def __init__(self, as_of: date, *, sites: int = 3, columns: int = 3, articles: int = 30,
-                 seed: int = 1) -> None:
+                 seed: int = 1, template: str = "plain") -> None:
+        if template not in TEMPLATES:
+            raise ValueError(f"template must be one of {', '.join(TEMPLATES)}, not {template!r}")
         self.as_of = as_of
         self.seed = seed
+        self.template = template
+        self._chrome: dict[str, tuple[str, str]] = {}
         rnd = random.Random(seed)
         self.sites: list[LoadSite] = []
         for i in range(sites):
@@ -120,9 +125,35 @@ class LoadWorld:
     def head(self, s: LoadSite, title: str, metas: dict[str, str]) -> str:
         tags = {"SiteName": s.name, "SiteDomain": f"127.0.0.1:{s.port}", "SiteIDCode": s.sid, **metas}
         m = "".join(f'<meta name="{k}" content="{v}">' for k, v in tags.items())
-        return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>{m}'
+        style, menu = self.chrome(s)
+        return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>{m}{style}'
                 f'</head><body><div class="nav"><a href="/">首页</a>'
-                + "".join(f'<a href="/{c.key}/index.html">{c.name}</a>' for c in s.columns) + "</div>")
+                + "".join(f'<a href="/{c.key}/index.html">{c.name}</a>' for c in s.columns) + "</div>" + menu)
+
+    def chrome(self, s: LoadSite) -> tuple[str, str]:
+        """What a CMS template repeats on every page of a site ("cms" template only): an
+        inline stylesheet and script (font size, navigation, visit counter) and a two-level
+        navigation menu of ~120 links, about 22 KB, as on the usual TRS / 大汉 site.  The
+        "plain" template has none of it (3–5 KB pages)."""
+        if self.template == "plain":
+            return "", ""
+        if s.sid in self._chrome:
+            return self._chrome[s.sid]
+        cols = s.columns
+        css = "".join(f".menu .m{i} a{{color:#1a5fb4;font-size:14px;line-height:32px;padding:0 {i % 9}px}}"
+                      f".menu .m{i}:hover{{background:#f0f4fa}}" for i in range(90))
+        js = "".join(f"function menu{i}(open){{var d=document.getElementById('sub{i}');"
+                     f"if(d){{d.style.display=open?'block':'none';}}}}" for i in range(80))
+        js += "function fontSize(n){document.querySelector('.article').style.fontSize=n+'px';}"
+        items = []
+        for i in range(24):
+            col = cols[i % len(cols)]
+            subs = "".join(f'<li><a href="/{col.key}/index.html">{col.name}·{k + 1}</a></li>' for k in range(4))
+            items.append(f'<li class="m{i}" onmouseover="menu{i}(1)" onmouseout="menu{i}(0)">'
+                         f'<a href="/{col.key}/index.html">{col.name}</a><ul id="sub{i}">{subs}</ul></li>')
+        self._chrome[s.sid] = (f"<style>{css}</style><script>{js}</script>",
+                               f'<div class="menu"><ul>{"".join(items)}</ul></div>')
+        return self._chrome[s.sid]
 
     def foot(self, s: LoadSite) -> str:
         return (f'<div class="footer"><p>主办单位：{s.name} 联系电话：029-12345678</p>'

@@ -66,7 +66,18 @@ def parse_stylesheet(text: str) -> list[tuple[str, dict[str, tuple[str, bool]]]]
     """Top-level rules (and those of screen/all media blocks) as (selector, declarations).
 
     Media blocks with width conditions or print are skipped: they describe another screen
-    or paper, not what an editor looking at the page sees by default."""
+    or paper, not what an editor looking at the page sees by default.  A site's template
+    repeats the same inline stylesheet on every page, so sheets are parsed once per process
+    (the declarations are shared: read them, never change them)."""
+    return list(_parse_stylesheet_cached(text or ""))
+
+
+@lru_cache(maxsize=512)
+def _parse_stylesheet_cached(text: str) -> tuple[tuple[str, dict[str, tuple[str, bool]]], ...]:
+    return tuple(_parse_stylesheet(text))
+
+
+def _parse_stylesheet(text: str) -> list[tuple[str, dict[str, tuple[str, bool]]]]:
     text = _COMMENT.sub("", text or "")
     rules: list[tuple[str, dict[str, tuple[str, bool]]]] = []
     i, n = 0, len(text)
@@ -90,7 +101,7 @@ def parse_stylesheet(text: str) -> list[tuple[str, dict[str, tuple[str, bool]]]]
             low = prelude.lower()
             if low.startswith("@media") and "print" not in low and "width" not in low \
                     and "height" not in low and "orientation" not in low:
-                rules.extend(parse_stylesheet(body))
+                rules.extend(_parse_stylesheet(body))
             continue
         # a stray ';' or '}' before a selector (broken CSS) – keep the last statement
         prelude = re.split(r"[;}]", prelude)[-1].strip()

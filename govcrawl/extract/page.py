@@ -16,6 +16,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -121,8 +122,34 @@ def url_ext(url: str) -> str:
     return last.rsplit(".", 1)[-1].lower() if "." in last else ""
 
 
+def join_url(base: str, href: str) -> str:
+    """urljoin, with the join of a root-relative link ("/col/index.html": most links of a
+    site's template) remembered per site rather than per page."""
+    if href.startswith("/") and not href.startswith("//"):
+        start = base.find("//")
+        end = base.find("/", start + 2) if start >= 0 else -1
+        if end > 0:
+            return _join_rooted(base[:end + 1], href)
+    return urljoin(base, href)
+
+
+@lru_cache(maxsize=65536)
+def _join_rooted(origin: str, href: str) -> str:
+    return urljoin(origin, href)
+
+
 def canonical_url(url: str) -> str:
     """Drop fragments, session ids and default ports; keep everything else as-is."""
+    # a template's links recur on every page of a site: remember them (not huge data: URLs)
+    return _canonical_cached(url) if len(url) <= 2048 else _canonical(url)
+
+
+@lru_cache(maxsize=65536)
+def _canonical_cached(url: str) -> str:
+    return _canonical(url)
+
+
+def _canonical(url: str) -> str:
     url, _ = urldefrag(url)
     p = urlsplit(url)
     path = re.sub(r";(?:jsessionid|sessionid|sid|phpsessid)=[^/?#]*", "", p.path, flags=re.I)
@@ -259,7 +286,7 @@ def _links(root: Any, base: str, detector: HiddenDetector,
         if not raw or raw.lower().startswith(_SKIP_SCHEME):
             continue
         try:
-            url = canonical_url(urljoin(base, raw))
+            url = canonical_url(join_url(base, raw))
         except ValueError:
             continue
         if not url.startswith(("http://", "https://")):
@@ -288,17 +315,19 @@ def _row_entry(row: Any, base: str, ref: date | None, headers: list[str] | None)
     anchors = [a for a in row.iter("a") if a.get("href") and not a.get("href", "").strip().lower().startswith(_SKIP_SCHEME)]
     if not anchors:
         return None
-    a = max(anchors, key=lambda x: len(_text(x)))
-    title = (a.get("title") or _text(a)).strip()
+    texts = [_text(x) for x in anchors]
+    best = max(range(len(anchors)), key=lambda i: len(texts[i]))
+    a, a_text = anchors[best], texts[best]
+    title = (a.get("title") or a_text).strip()
     if not title:
         return None
     try:
-        url = canonical_url(urljoin(base, a.get("href").strip()))
+        url = canonical_url(join_url(base, a.get("href").strip()))
     except ValueError:
         url = None
     row_text = _text(row)
     # dates outside the title text (a title may contain a year)
-    probe = row_text.replace(_text(a), " ", 1) if _text(a) else row_text
+    probe = row_text.replace(a_text, " ", 1) if a_text else row_text
     dates = list(iter_dates(probe, ref, short=True))
     extra: dict[str, Any] = {}
     if headers and row.tag == "tr":
@@ -344,6 +373,11 @@ def _entries(root: Any, base: str, ref: date | None, detector: HiddenDetector,
         return []
     results: list[tuple[Any, list[ListEntry], int]] = []
     for parent, rows in groups.items():
+        if _is_boiler(parent) or any(_is_boiler(anc) for anc in parent.iterancestors()):
+            # navigation, menus, footers: never the list (nor a homepage's dated rows), so
+            # their rows are not read at all (a CMS menu has a hundred of them on every page)
+            results.append((parent, [], -1))
+            continue
         headers = None
         if rows and rows[0].tag == "tr":
             table = parent if parent.tag == "table" else parent.getparent()
@@ -353,9 +387,7 @@ def _entries(root: Any, base: str, ref: date | None, detector: HiddenDetector,
                 if cells and not any(c.find(".//a") is not None for c in cells):
                     headers = [_text(c) for c in cells]
         ents = [e for e in (_row_entry(r, base, ref, headers) for r in rows) if e is not None]
-        dated = sum(1 for e in ents if e.date)
-        in_boiler = any(_is_boiler(anc) for anc in parent.iterancestors()) or _is_boiler(parent)
-        results.append((parent, ents, dated if not in_boiler else -1))
+        results.append((parent, ents, sum(1 for e in ents if e.date)))
     if homepage:
         out: list[ListEntry] = []
         for _p, ents, dated in results:

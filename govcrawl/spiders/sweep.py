@@ -112,6 +112,10 @@ class SweepSpider(scrapy.Spider):
         self._capped: set[tuple[str, str]] = set()
         self._pages_per_site: Counter[str] = Counter()
         self._checked_targets: set[str] = set()
+        # pages this process already asked for: most links of a page (navigation, footer)
+        # were requested long ago, and dropping them here spares each one the spider
+        # middlewares and the scheduler's duplicate filter (hashes, not strings: memory)
+        self._requested: set[int] = set()
         self._finalized = False
         self._browser_requested: set[str] = set()
 
@@ -203,7 +207,9 @@ class SweepSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Request]:
         for site in self.sites.values():
             logger.info("site %s %s: %s (scope %s)", site.id, site.name, site.url, ", ".join(site.scope))
-            yield self._page_request(site, canonical_url(site.url), role="home", priority=10)
+            home = canonical_url(site.url)
+            self._requested.add(hash(home))
+            yield self._page_request(site, home, role="home", priority=10)
 
     def _page_request(self, site: Site, url: str, role: str = "page", priority: int = 0,
                       column: dict[str, Any] | None = None, **meta: Any) -> Request:
@@ -259,8 +265,9 @@ class SweepSpider(scrapy.Spider):
 
     # -- callbacks -----------------------------------------------------------------
     def on_headers(self, headers: Any, body_length: int, request: Request, spider: Any) -> None:
-        """Link checks and attachments need only the status line and headers."""
-        if request.meta.get("headers_only"):
+        """Link checks and attachments need only the status line and headers.  A HEAD
+        answer has no body to skip, and stopping it would cost the kept-alive connection."""
+        if request.meta.get("headers_only") and request.method != "HEAD":
             raise StopDownload(fail=False)
 
     def parse(self, response: Response, **_: Any) -> Iterable[Any]:
@@ -350,8 +357,12 @@ class SweepSpider(scrapy.Spider):
                              {"depth": item.depth})
         is_list = item.page_type == "list" or (item.page_type == "interaction" and len(item.entries) >= 2)
         column = {"name": item.column, "url": item.column_url} if is_list else {}
+        requested = self._requested
         for nxt in page.pagination:
+            if hash(nxt) in requested:
+                continue
             if self.scope_map.owner(nxt) == site.id and self._allow(site, nxt):
+                requested.add(hash(nxt))
                 yield self._page_request(site, nxt, column=column, priority=2)
         for ep in page.endpoints:
             if self.scope_map.owner(ep) != site.id:
@@ -364,7 +375,7 @@ class SweepSpider(scrapy.Spider):
                                            "breadcrumb": item.breadcrumb}})
         entry_urls = {e.url for e in item.entries if e.url}
         for link in page.links:
-            if link.kind in ("script", "css"):
+            if link.kind in ("script", "css") or hash(link.url) in requested:
                 continue
             owner = self.scope_map.owner(link.url)
             if owner == site.id:
@@ -375,6 +386,7 @@ class SweepSpider(scrapy.Spider):
                     continue
                 if not self._allow(site, link.url):
                     continue
+                requested.add(hash(link.url))
                 yield self._page_request(site, link.url,
                                          column=column if link.url in entry_urls else {})
             elif owner is not None and owner in self.sites:

@@ -19,6 +19,7 @@ import lxml.html
 
 from govcrawl.checks.hacked.scripts import Written, decode_script
 from govcrawl.extract.hidden import HiddenDetector, parse_declarations
+from govcrawl.extract.page import join_url
 
 MAX_HTML = 3_000_000  # characters parsed (DOWNLOAD_MAXSIZE caps bodies anyway)
 MAX_HIDDEN_TEXT = 4000  # characters kept per hidden block
@@ -179,7 +180,7 @@ def _abs(base: str, raw: str | None) -> str | None:
     if not raw or raw.lower().startswith(_SKIP_SCHEMES):
         return None
     try:
-        u = urljoin(base, raw)
+        u = join_url(base, raw)
     except ValueError:
         return None
     return u if u.startswith(("http://", "https://")) else None

@@ -261,7 +261,9 @@ class SweepSpider(scrapy.Spider):
                        priority=-5, dont_filter=method == "GET",
                        meta={"site_id": site.id, "linkcheck": True, "external": owner != site.id,
                              "handle_httpstatus_list": HANDLED_STATUSES, "headers_only": True,
-                             "page_url": page_url})
+                             "page_url": page_url,
+                             # a dead link is a finding (link.broken), not a crawler error
+                             "give_up_log_level": "INFO"})
 
     # -- callbacks -----------------------------------------------------------------
     def on_headers(self, headers: Any, body_length: int, request: Request, spider: Any) -> None:

@@ -63,3 +63,21 @@ def test_head_link_checks_keep_their_connection(spider: SweepSpider) -> None:
     with pytest.raises(StopDownload):
         spider.on_headers({}, 100, get, spider)
     spider.on_headers({}, 100, Request(SITE + "a.html"), spider)
+
+
+def test_dead_link_check_gives_up_at_info_not_error(spider: SweepSpider, caplog: pytest.LogCaptureFixture) -> None:
+    """Scrapy logs a request it gave up on at ERROR; a dead outside link is a finding."""
+    from scrapy.downloadermiddlewares.retry import RetryMiddleware
+    from scrapy.utils.test import get_crawler
+
+    site = spider.sites["6105000001"]
+    check = spider._linkcheck(site, "http://127.0.0.1:9/gone.html", SITE + "a.html")
+    page = spider._page_request(site, SITE + "b.html")
+    crawler = get_crawler(settings_dict={"RETRY_TIMES": 0})
+    crawler.spider, spider.crawler = spider, crawler
+    mw = RetryMiddleware.from_crawler(crawler)
+    with caplog.at_level("INFO", logger="scrapy.downloadermiddlewares.retry"):
+        assert mw.process_exception(check, ConnectionRefusedError()) is None
+        assert mw.process_exception(page, ConnectionRefusedError()) is None
+    levels = {r.getMessage().split(">")[0].split()[-1]: r.levelname for r in caplog.records if "Gave up" in r.getMessage()}
+    assert levels == {"http://127.0.0.1:9/gone.html": "INFO", SITE + "b.html": "ERROR"}

@@ -12,20 +12,12 @@ as Baiduspider (the cloaked article is off the homepage sample).
 from __future__ import annotations
 
 import json
-import os
-import sqlite3
-import subprocess
-import sys
-from datetime import date
-from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
-from govcrawl.demo import OUTSIDE_IDENTITY_HOSTS, DemoServer, build_world
+from tests.demo_sweep import findings_of_last_inspection, sweep_demo
 
-ROOT = Path(__file__).resolve().parents[2]
-AS_OF = date(2024, 6, 20)
 MINE = ("content.hidden_link", "link.unsafe")
 
 pytestmark = pytest.mark.e2e
@@ -34,23 +26,12 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def demo_sweep(tmp_path_factory: Any) -> Iterator[tuple[dict, list[dict]]]:
     tmp = tmp_path_factory.mktemp("hacked-demo")
-    world = build_world(as_of=AS_OF, scale="demo", seed=1)
-    with DemoServer(world) as _server:
-        registry = world.write_registry(tmp / "sites.yaml")
-        store = tmp / "govcrawl.db"
-        cmd = [sys.executable, "-m", "scrapy", "crawl", "sweep", "-a", f"registry={registry}",
-               "-a", f"store={store}", "-a", f"as_of={AS_OF.isoformat()}",
-               "-s", "GOVCRAWL_LINKCHECK_SKIP_HOSTS=" + ",".join(OUTSIDE_IDENTITY_HOSTS),
-               "-s", "GOVCRAWL_HACKED_CLOAK_ALL_PAGES=True", "-s", f"LOG_FILE={tmp / 'sweep.log'}"]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, cwd=ROOT,
-                              env={**os.environ, "SCRAPY_SETTINGS_MODULE": "govcrawl.settings"})
-        assert proc.returncode == 0, proc.stderr[-3000:]
-    db = sqlite3.connect(store)
-    db.row_factory = sqlite3.Row
-    findings = [dict(r) for r in db.execute("SELECT * FROM findings")]
+    manifest, store = sweep_demo(tmp, "GOVCRAWL_BROWSER=True", "GOVCRAWL_HACKED_CLOAK_ALL_PAGES=True",
+                                 "LOG_LEVEL=INFO", f"LOG_FILE={tmp / 'sweep.log'}", scale="demo")
+    _c, _iid, findings = findings_of_last_inspection(store)
     for f in findings:
         f["evidence"] = json.loads(f["evidence_json"] or "{}")
-    yield world.manifest, findings
+    yield manifest, findings
 
 
 def _matches(p: dict, f: dict) -> bool:

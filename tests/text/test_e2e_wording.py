@@ -8,48 +8,23 @@ One sweep per module, WordingPipeline and the store only.
 
 from __future__ import annotations
 
-import json
-import sqlite3
-import subprocess
-import sys
-from datetime import date
-from pathlib import Path
 
 import pytest
 
-from govcrawl.demo import OUTSIDE_IDENTITY_HOSTS, DemoServer, build_world
+from tests.demo_sweep import findings_of_last_inspection, sweep_demo
 
 pytestmark = pytest.mark.e2e
-ROOT = Path(__file__).resolve().parents[2]
 MINE = ("content.leader_name", "content.leader_title", "content.phrase", "content.prohibited",
         "content.typo", "content.privacy")
 
 
 @pytest.fixture(scope="module")
 def swept(tmp_path_factory):
-    out = tmp_path_factory.mktemp("e2e-wording")
-    world = build_world(as_of=date(2024, 6, 20), scale="e2e", seed=1)
-    server = DemoServer(world).start()
-    try:
-        reg = world.write_registry(out / "registry.yaml")
-        manifest = json.loads(json.dumps(world.manifest, default=lambda v: sorted(v)
-                                         if isinstance(v, (set, frozenset)) else str(v)))
-        store = out / "store.sqlite"
-        r = subprocess.run(
-            [sys.executable, "-m", "scrapy", "crawl", "sweep", "-a", f"registry={reg}", "-a", f"store={store}",
-             "-a", "as_of=2024-06-20", "-s", "LOG_LEVEL=WARNING", "-s", "GOVCRAWL_BROWSER=False",
-             "-s", "GOVCRAWL_LINK_CHECK=False",
-             "-s", "GOVCRAWL_LINKCHECK_SKIP_HOSTS=" + ",".join(OUTSIDE_IDENTITY_HOSTS),
-             "-s", 'ITEM_PIPELINES={"govcrawl.pipelines.wording.WordingPipeline": 200,'
-                   ' "govcrawl.pipelines.store.StorePipeline": 800}'],
-            cwd=ROOT, capture_output=True, text=True, timeout=900)
-    finally:
-        server.stop()
-    assert r.returncode == 0, r.stderr[-3000:]
-    c = sqlite3.connect(store)
-    c.row_factory = sqlite3.Row
-    iid = c.execute("SELECT max(id) FROM inspections").fetchone()[0]
-    findings = [dict(x) for x in c.execute("SELECT * FROM findings WHERE inspection_id=?", (iid,))]
+    manifest, store = sweep_demo(
+        tmp_path_factory.mktemp("e2e-wording"), "GOVCRAWL_LINK_CHECK=False",
+        'ITEM_PIPELINES={"govcrawl.pipelines.wording.WordingPipeline": 200,'
+        ' "govcrawl.pipelines.store.StorePipeline": 800}')
+    _c, _iid, findings = findings_of_last_inspection(store)
     return manifest, [f for f in findings if f["rule"].startswith(MINE)]
 
 

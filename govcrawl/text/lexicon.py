@@ -144,9 +144,9 @@ def _lines(path: Path):
             yield n, line
 
 
-def _yaml(path: Path) -> Any:
+def _yaml(path: Path, loader: type = yaml.SafeLoader) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - SafeLoader or a subclass
     except UnicodeDecodeError:
         raise LexiconError(f"{path}: not UTF-8 text") from None
     except yaml.YAMLError as e:
@@ -174,15 +174,7 @@ _LineLoader.yaml_implicit_resolvers = {
 
 
 def _yaml_lines(path: Path) -> Any:
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
-    except UnicodeDecodeError:
-        raise LexiconError(f"{path}: not UTF-8 text") from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise LexiconError(f"{path}{line}: YAML syntax error: {problem}") from None
+    return _yaml(path, _LineLoader)
 
 
 def _term(path: Path, n: int, s: Any, what: str = "term") -> str:

@@ -28,8 +28,7 @@ from govcrawl.dist.loadsite import LoadServer, LoadWorld
 AS_OF = date(2024, 6, 20)
 
 
-def night(world: LoadWorld, cmd: list[str], tmp: Path, tag: str, server: LoadServer, store: Path,
-          inspection: int) -> dict:
+def night(cmd: list[str], tmp: Path, tag: str, server: LoadServer, store: Path, inspection: int) -> dict:
     server.reset()
     run = run_workers([cmd], tmp, tag)
     counts = store_counts(store, inspection)
@@ -47,10 +46,10 @@ def one_world(template: str, args: argparse.Namespace, tmp: Path, lex: Path) -> 
         cmd = sweep_cmd(registry, store, AS_OF.isoformat(), "-s", "GOVCRAWL_INCREMENTAL=True",
                         "-s", f"GOVCRAWL_LEXICONS={lex}", "-s", "DOWNLOAD_DELAY=0.001",
                         "-s", "GOVCRAWL_SITE_DELAY=0.001", "-s", "AUTOTHROTTLE_ENABLED=False")
-        n1 = night(world, cmd, tmp, f"{template}-night1", server, store, 1)
+        n1 = night(cmd, tmp, f"{template}-night1", server, store, 1)
         changed = world.touch(args.changed)
-        n2 = night(world, cmd, tmp, f"{template}-night2", server, store, 2)
-        n3 = night(world, cmd, tmp, f"{template}-night3", server, store, 3)  # nothing edited
+        n2 = night(cmd, tmp, f"{template}-night2", server, store, 2)
+        n3 = night(cmd, tmp, f"{template}-night3", server, store, 3)  # nothing edited
     conn = sqlite3.connect(store)
     on_changed = {r[0] for r in conn.execute("SELECT key FROM findings WHERE inspection_id=1 AND url IN"
                                              f" ({','.join('?' * len(changed))})", changed)} if changed else set()

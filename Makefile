@@ -10,15 +10,17 @@ STAMP := $(VENV)/.installed
 
 setup: $(STAMP)
 
-# Debian's chromium (scrapy-playwright's browser), redis-server (distributed mode) and a CJK
-# font so rendered reports and screenshots are readable.
+# Debian's chromium (scrapy-playwright's browser), redis-server (distributed mode),
+# postgresql (the shared store of workers on several machines; the tests start their own
+# server) and a CJK font so rendered reports and screenshots are readable.
 system-deps:
 	@if ! command -v chromium >/dev/null || ! command -v redis-server >/dev/null \
+	    || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
 	    || [ ! -d /usr/share/fonts/truetype/wqy ]; then \
-	  echo "installing Debian packages chromium, redis-server and a CJK font"; \
+	  echo "installing Debian packages chromium, redis-server, postgresql and a CJK font"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -q >/dev/null && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium redis-server fonts-wqy-microhei >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium redis-server postgresql fonts-wqy-microhei >/dev/null; \
 	fi
 
 $(STAMP): pyproject.toml | system-deps

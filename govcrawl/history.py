@@ -87,12 +87,12 @@ def resolve_inspection(store: Store, ref: str | int | None = "latest", period: s
     if period:
         reps = [r for r in period_representatives(store, kind) if period_of(r) == period]
         if not reps:
-            raise StoreError(f"{store.path}: no {kind} inspection for period {period}")
+            raise StoreError(f"{store.name}: no {kind} inspection for period {period}")
         return reps[-1]
     if ref in (None, "", "latest"):
         usable = [r for r in store.inspections(kind) if _usable(r)]
         if not usable:
-            raise StoreError(f"{store.path}: no {kind} inspection in the store")
+            raise StoreError(f"{store.name}: no {kind} inspection in the store")
         return max(usable, key=lambda r: (r["as_of"], r["id"]))
     return store.inspection(ref)
 
@@ -144,7 +144,7 @@ def find_finding(store: Store, key: str) -> tuple[int, Finding]:
         "SELECT * FROM findings WHERE key >= ? AND key < ? ORDER BY inspection_id DESC",
         (key, key + "\uffff")).fetchall()
     if not rows:
-        raise StoreError(f"{store.path}: no finding with key {key}")
+        raise StoreError(f"{store.name}: no finding with key {key}")
     keys = {r["key"] for r in rows}
     if len(keys) > 1:
         raise StoreError(f"finding key prefix {key} is ambiguous ({len(keys)} findings)")

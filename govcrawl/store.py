@@ -1,4 +1,4 @@
-"""The embedded store: one SQLite file holding every inspection and its history.
+"""The store: every inspection and its history, in one SQLite file or a PostgreSQL database.
 
 Every sweep is one *inspection*.  Pages, links, columns and findings are keyed by
 (inspection, url/key) so a resumed sweep rewrites instead of duplicating.
@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from govcrawl import db
 from govcrawl.items import Finding
 
 SCHEMA = """
@@ -168,42 +169,52 @@ class StoreError(RuntimeError):
 
 
 class Store:
-    """Thin, explicit access to the SQLite store.  One connection per process."""
+    """Thin, explicit access to the store.  One connection per process.
+
+    `target` is an SQLite file path (the embedded default) or a PostgreSQL URL
+    (govcrawl.db): the shared store for workers on several machines.
+    """
 
     def __init__(self, path: str | Path, *, readonly: bool = False, timeout: float = 60.0):
-        self.path = Path(path)
-        if readonly and not self.path.exists():
-            raise StoreError(f"{self.path}: store not found")
-        if not readonly and not self.path.parent.exists():
-            raise StoreError(f"{self.path}: directory {self.path.parent} does not exist")
+        self.target = str(path)
+        self.is_pg = db.is_url(self.target)
+        self.path = self.target if self.is_pg else Path(path)  # what workers and logs name
+        self.name = db.display(self.target)
+        if not self.is_pg:
+            if readonly and not self.path.exists():
+                raise StoreError(f"{self.path}: store not found")
+            if not readonly and not self.path.parent.exists():
+                raise StoreError(f"{self.path}: directory {self.path.parent} does not exist")
         try:
-            if readonly:
-                uri = f"file:{self.path.resolve()}?mode=ro"
-                self.conn = sqlite3.connect(uri, uri=True, timeout=timeout, check_same_thread=False)
-            else:
-                self.conn = sqlite3.connect(str(self.path), timeout=timeout, check_same_thread=False)
-            self.conn.row_factory = sqlite3.Row
-            if not readonly:
+            self.conn = db.connect(self.target, readonly=readonly, timeout=timeout)
+            if self.is_pg:
+                if not readonly:
+                    self.conn.ensure_schema(SCHEMA)
+                self.conn.execute("SELECT 1 FROM inspections LIMIT 1")
+            elif not readonly:
                 self.conn.execute("PRAGMA journal_mode=WAL")
                 self.conn.execute("PRAGMA synchronous=NORMAL")
                 self.conn.executescript(SCHEMA)
             else:
                 self.conn.execute("SELECT 1 FROM inspections LIMIT 1")
-        except sqlite3.DatabaseError as e:
-            raise StoreError(f"{self.path}: not a usable store ({e})") from None
+        except db.DatabaseError as e:
+            msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            if self.is_pg and msg.startswith(self.name):
+                raise StoreError(msg) from None
+            raise StoreError(f"{self.name}: not a usable store ({msg})") from None
 
     def close(self) -> None:
         self.conn.close()
 
     @contextmanager
-    def tx(self) -> Iterator[sqlite3.Connection]:
+    def tx(self) -> Iterator[Any]:
         """A write transaction, retried while another process holds the lock."""
         for attempt in range(50):
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
                 break
-            except sqlite3.OperationalError as e:
-                if "locked" not in str(e) or attempt == 49:
+            except db.OperationalError as e:
+                if not db.retryable(e) or attempt == 49:
                     raise
                 time.sleep(0.1 * (attempt + 1))
         try:
@@ -245,7 +256,7 @@ class Store:
             row = self.conn.execute(q + " ORDER BY id DESC LIMIT 1", args).fetchone()
             if row is None:
                 what = f"{kind} inspection" if kind else "inspection"
-                raise StoreError(f"{self.path}: no {what} in the store")
+                raise StoreError(f"{self.name}: no {what} in the store")
             return row
         try:
             iid = int(ref)
@@ -253,7 +264,7 @@ class Store:
             raise StoreError(f"bad inspection reference {ref!r} (want 'latest' or a number)") from None
         row = self.conn.execute("SELECT * FROM inspections WHERE id=?", (iid,)).fetchone()
         if row is None:
-            raise StoreError(f"{self.path}: no inspection {iid}")
+            raise StoreError(f"{self.name}: no inspection {iid}")
         return row
 
     def inspections(self, kind: str | None = None) -> list[sqlite3.Row]:

@@ -21,11 +21,13 @@ ROOT = Path(__file__).resolve().parents[1]
 AS_OF = date(2024, 6, 20)
 
 
-def sweep_demo(out: Path, *settings: str, scale: str = "e2e", seed: int = 1) -> tuple[dict, Path]:
+def sweep_demo(out: Path, *settings: str, scale: str = "e2e", seed: int = 1,
+               store: Path | str | None = None) -> tuple[dict, Path | str]:
     """Sweep the demo world of `scale` with `-s` `settings` ("KEY=VALUE"); outside identity
-    hosts are never link-checked.  Returns the world's manifest (plain JSON) and the store."""
+    hosts are never link-checked.  Returns the world's manifest (plain JSON) and the store
+    (`store`: an SQLite file, by default out/store.sqlite, or a PostgreSQL URL)."""
     world = build_world(as_of=AS_OF, scale=scale, seed=seed)
-    store = out / "store.sqlite"
+    store = store or out / "store.sqlite"
     with DemoServer(world):
         reg = world.write_registry(out / "registry.yaml")
         cmd = [sys.executable, "-m", "scrapy", "crawl", "sweep", "-a", f"registry={reg}", "-a", f"store={store}",

@@ -24,6 +24,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
+from govcrawl import db
 from govcrawl.checks.rules import ColumnRules, load_column_rules
 from govcrawl.checks.workdays import covered, workdays_between
 from govcrawl.extract.dates import as_date, iter_dates
@@ -193,11 +194,12 @@ def _canon(url: str | None) -> str:
 class SiteData:
     """One site's rows of one inspection, read once."""
 
-    def __init__(self, conn: sqlite3.Connection, inspection_id: int, site_id: str):
+    def __init__(self, conn: Any, inspection_id: int, site_id: str):
         self.conn = conn
         self.iid = inspection_id
         self.site_id = site_id
-        conn.row_factory = sqlite3.Row
+        if db.dialect(conn) == "sqlite":
+            conn.row_factory = sqlite3.Row
         self.site = conn.execute("SELECT * FROM sites WHERE inspection_id=? AND site_id=?",
                                  (inspection_id, site_id)).fetchone()
         self.pages: dict[str, PageRow] = {}
@@ -213,7 +215,7 @@ class SiteData:
         try:
             rows = conn.execute(f"SELECT {cols}, unchanged, extra_json FROM pages"
                                 " WHERE inspection_id=? AND site_id=?", (inspection_id, site_id)).fetchall()
-        except sqlite3.OperationalError:  # an older store without extra_json
+        except db.OperationalError:  # an older store without extra_json
             has_unchanged = False
             rows = conn.execute(f"SELECT {cols} FROM pages WHERE inspection_id=? AND site_id=?",
                                 (inspection_id, site_id)).fetchall()
@@ -246,11 +248,11 @@ class SiteData:
                 self.entries.setdefault(url, []).append(self._entry(r))
 
     @staticmethod
-    def _entry(r: sqlite3.Row) -> Entry:
+    def _entry(r: Any) -> Entry:
         return Entry(page_url=r["page_url"], title=r["title"] or "", url=r["url"],
                      date=as_date(r["date"]), extra=_j(r["extra_json"], {}) or {})
 
-    def _previous(self, url: str, iid: Any) -> sqlite3.Row | None:
+    def _previous(self, url: str, iid: Any) -> Any:
         """The last stored full fetch of an unchanged page (following a chain of 304s)."""
         for _ in range(10):
             if iid is None:
@@ -275,7 +277,7 @@ class SiteData:
         try:
             r = self.conn.execute("SELECT extra_json FROM pages WHERE inspection_id=? AND url=?",
                                   (self.source.get(url, self.iid), url)).fetchone()
-        except sqlite3.OperationalError:  # a store from before the column existed
+        except db.OperationalError:  # a store from before the column existed
             return {}
         return (_j(r["extra_json"], {}) or {}) if r else {}
 
@@ -325,7 +327,7 @@ def _parse_at(s: str) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
-def check_probes(conn: sqlite3.Connection, site_id: str, site_url: str, as_of: date,
+def check_probes(conn: Any, site_id: str, site_url: str, as_of: date,
                  settings: Any = None) -> list[Finding]:
     """site.unreachable from the probes table: the failure share over the 7 days that end
     with `as_of` (Asia/Shanghai days) is at least GOVCRAWL_UNREACHABLE_SHARE."""
@@ -590,8 +592,9 @@ def check_links(data: SiteData, settings: Any = None) -> list[Finding]:
     occurrences: dict[str, dict[str, Any]] = {}
     # Only failing targets come back from SQLite: a link's status is its link check
     # (outside links, images, attachments) or else the sweep's own fetch of the page.
+    # (a subquery, so the WHERE can name st/err in PostgreSQL too)
     rows = data.conn.execute(
-        "SELECT l.page_url, l.target, l.anchor, l.kind, l.external,"
+        "SELECT * FROM (SELECT l.page_url, l.target, l.anchor, l.kind, l.external,"
         " CASE WHEN s.target IS NOT NULL THEN s.status ELSE p.status END AS st,"
         " CASE WHEN s.target IS NOT NULL THEN s.error ELSE p.error END AS err,"
         " CASE WHEN s.target IS NOT NULL THEN 'link check' ELSE 'sweep' END AS via"
@@ -599,8 +602,8 @@ def check_links(data: SiteData, settings: Any = None) -> list[Finding]:
         " LEFT JOIN link_status s ON s.inspection_id=l.inspection_id AND s.target=l.target"
         " LEFT JOIN pages p ON s.target IS NULL AND p.inspection_id=l.inspection_id AND p.url=l.target"
         " WHERE l.inspection_id=? AND l.site_id=? AND (l.hidden IS NULL OR l.hidden=0)"
-        " AND (s.target IS NOT NULL OR p.url IS NOT NULL)"
-        " AND (st >= 400 OR (err IS NOT NULL AND (st IS NULL OR st=0)))",
+        " AND (s.target IS NOT NULL OR p.url IS NOT NULL)) AS lk"
+        " WHERE st >= 400 OR (err IS NOT NULL AND (st IS NULL OR st=0))",
         (data.iid, data.site_id))
     for r in rows:
         target = r["target"]
@@ -791,7 +794,7 @@ def check_interaction(data: SiteData, cols: list[Column], as_of: date,
 
 # -- everything --------------------------------------------------------------------------
 
-def run_site_checks(conn: sqlite3.Connection, inspection_id: int, site_id: str, as_of: date | str,
+def run_site_checks(conn: Any, inspection_id: int, site_id: str, as_of: date | str,
                     settings: Any = None, rules: ColumnRules | None = None,
                     probes: bool = True) -> SiteResult:
     """All site-level checks of one site; nothing is written."""
@@ -826,7 +829,7 @@ def run_site_checks(conn: sqlite3.Connection, inspection_id: int, site_id: str, 
     return res
 
 
-def write_columns(conn: sqlite3.Connection, inspection_id: int, site_id: str,
+def write_columns(conn: Any, inspection_id: int, site_id: str,
                   columns: Iterable[Column]) -> None:
     rows = []
     for c in columns:

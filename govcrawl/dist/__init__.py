@@ -29,6 +29,7 @@ import time
 import weakref
 from typing import Any, Callable
 
+from govcrawl import db
 from govcrawl.dist.worker import Worker
 
 logger = logging.getLogger("govcrawl.dist")
@@ -64,7 +65,7 @@ def open_worker(crawler: Any, spider: Any, store: Any, create: Callable[[], int]
     except (redis.RedisError, ValueError) as e:
         raise DistError(f"GOVCRAWL_REDIS_URL {url}: cannot use Redis ({e})") from None
     base = s.get("GOVCRAWL_REDIS_PREFIX") or \
-        "govcrawl:" + hashlib.sha1(os.path.realpath(str(store.path)).encode()).hexdigest()[:10]
+        "govcrawl:" + hashlib.sha1(db.normalize(store.target).encode()).hexdigest()[:10]
     key_ttl = s.getint("GOVCRAWL_DIST_KEY_TTL", 2 * 86400)
     worker_id = s.get("GOVCRAWL_WORKER_ID") or f"{socket.gethostname()}:{os.getpid()}"
     ref, run = getattr(spider, "inspection", None), getattr(spider, "run", None)
@@ -75,7 +76,7 @@ def open_worker(crawler: Any, spider: Any, store: Any, create: Callable[[], int]
             raise DistError(f"bad -a inspection={ref!r} (want the number the first worker logged)") from None
         row = store.conn.execute("SELECT kind, status, as_of FROM inspections WHERE id=?", (iid,)).fetchone()
         if row is None:
-            raise DistError(f"{store.path}: no inspection {iid} to join")
+            raise DistError(f"{store.name}: no inspection {iid} to join")
         if row["kind"] != "sites" or row["status"] == "finished":
             raise DistError(f"inspection {iid} is {row['status']} ({row['kind']}): nothing to join")
         as_of = row["as_of"]
@@ -93,7 +94,7 @@ def open_worker(crawler: Any, spider: Any, store: Any, create: Callable[[], int]
         heartbeat_ttl=s.getfloat("GOVCRAWL_DIST_HEARTBEAT_TTL", 30.0),
         lease_ttl=s.getfloat("GOVCRAWL_DIST_LEASE_TTL", max(120.0, 2 * s.getfloat("DOWNLOAD_TIMEOUT", 30))),
         key_ttl=key_ttl, default_limit=s.getint("GOVCRAWL_EXTERNAL_CONCURRENCY", 1),
-        store_path=str(store.path))
+        store_path=db.normalize(store.target))
     worker.min_workers = s.getint("GOVCRAWL_DIST_MIN_WORKERS", 1)
     _WORKERS[crawler] = worker
     logger.info("distributed worker %s on inspection %s (as_of %s, Redis keys %s*); more workers join "

@@ -244,7 +244,7 @@ class DistributedStorePipeline(StorePipeline):
             "SELECT rule, COUNT(*) FROM findings WHERE inspection_id=? GROUP BY rule ORDER BY 2 DESC",
             (iid,))}
         unreachable = [r[0] for r in c.execute(
-            "SELECT site_id FROM sites WHERE inspection_id=? AND NOT COALESCE(reachable, 0) ORDER BY site_id",
+            "SELECT site_id FROM sites WHERE inspection_id=? AND COALESCE(reachable, 0)=0 ORDER BY site_id",
             (iid,))]
         row = c.execute("SELECT started_at FROM inspections WHERE id=?", (iid,)).fetchone()
         out: dict[str, Any] = {"pages": sum(per_site.values()), "pages_per_site": per_site,

@@ -14,11 +14,11 @@ Two users:
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from govcrawl import db
 from govcrawl.items import Finding, Link, ListEntry
 from govcrawl.store import row_to_finding
 
@@ -29,9 +29,7 @@ class PreviousInspection:
     """Read-only view of the last finished sites inspection before `inspection_id`."""
 
     def __init__(self, store_path: str | Path, inspection_id: int) -> None:
-        self.conn = sqlite3.connect(f"file:{Path(store_path).resolve()}?mode=ro", uri=True,
-                                    timeout=60, check_same_thread=False)
-        self.conn.row_factory = sqlite3.Row
+        self.conn = db.connect(store_path, readonly=True, timeout=60)
         row = self.conn.execute(
             "SELECT id FROM inspections WHERE kind='sites' AND id<? AND status='finished'"
             " ORDER BY id DESC LIMIT 1", (inspection_id,)).fetchone()
@@ -47,7 +45,7 @@ class PreviousInspection:
     def close(self) -> None:
         self.conn.close()
 
-    def page(self, url: str) -> sqlite3.Row | None:
+    def page(self, url: str) -> Any:
         if self.id is None:
             return None
         return self.conn.execute("SELECT * FROM pages WHERE inspection_id=? AND url=?",

@@ -24,11 +24,11 @@ import json
 import logging
 import os
 import socket
-import sqlite3
 import threading
 import time
 from typing import Any, Iterable
 
+from govcrawl import db
 from govcrawl.dist.redisq import Scripts
 
 logger = logging.getLogger("govcrawl.dist")
@@ -279,7 +279,7 @@ class Worker:
         """Pages of the whole inspection per site, from the shared store."""
         if not self.store_path:
             return {}
-        conn = sqlite3.connect(f"file:{self.store_path}?mode=ro", uri=True, timeout=60)
+        conn = db.connect(self.store_path, readonly=True, timeout=60)
         try:
             return {r[0]: int(r[1]) for r in conn.execute(
                 "SELECT site_id, COUNT(*) FROM pages WHERE inspection_id=? AND error IS NULL"

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import threading
 import time
 from pathlib import Path
 from typing import Any, Iterator
 
+from govcrawl import db as gdb
 from govcrawl.es import docs
 from govcrawl.es.config import EsConfig
 
@@ -24,19 +24,16 @@ log = logging.getLogger(__name__)
 SITE_FIELDS = ("name", "region", "org", "kind", "url", "platform")
 
 
-def _connect_ro(path: str | Path) -> sqlite3.Connection | None:
-    p = Path(path)
-    if not p.exists():
+def _connect_ro(path: str | Path) -> Any:
+    if not gdb.is_url(str(path)) and not Path(path).exists():
         return None
     try:
-        conn = sqlite3.connect(f"file:{p.resolve()}?mode=ro", uri=True, timeout=10,
-                               check_same_thread=False)
-        conn.row_factory = sqlite3.Row
+        conn = gdb.connect(str(path), readonly=True, timeout=10)
         conn.execute("SELECT 1 FROM inspections LIMIT 1")
         return conn
-    except sqlite3.DatabaseError as e:
+    except gdb.DatabaseError as e:
         log.warning("Elasticsearch: cannot read the store %s (%s); indexing without site details",
-                    p, e)
+                    gdb.display(path), e)
         return None
 
 
@@ -70,13 +67,13 @@ class SiteDirectory:
     def __init__(self, store_path: str | Path | None, retry: float = 30.0):
         self.path = str(store_path) if store_path else ""
         self.retry = retry
-        self._conn: sqlite3.Connection | None = None
+        self._conn: Any | None = None
         self._cache: dict[tuple[int, str], dict[str, Any]] = {}
         self._insp: dict[int, dict[str, Any]] = {}
         self._missed: dict[tuple[int, str], float] = {}
         self._lock = threading.Lock()
 
-    def _db(self) -> sqlite3.Connection | None:
+    def _db(self) -> Any | None:
         if self._conn is None and self.path:
             self._conn = _connect_ro(self.path)
         return self._conn
@@ -124,7 +121,7 @@ class SiteDirectory:
                 reg = self.inspection(inspection_id).get("registry", {}).get(site_id)
                 if reg:
                     info.update({k: reg[k] for k in SITE_FIELDS if reg.get(k)})
-        except sqlite3.Error as e:
+        except gdb.Error as e:
             log.debug("site lookup failed: %s", e)
         if len(info) > 1:
             self._cache[key] = info
@@ -139,13 +136,13 @@ class SiteDirectory:
 
 
 # -- whole inspections (es-sync) ---------------------------------------------------
-def verdict_actions(conn: sqlite3.Connection, cfg: EsConfig, inspection_id: int,
+def verdict_actions(conn: Any, cfg: EsConfig, inspection_id: int,
                     sites: SiteDirectory) -> Iterator[tuple[dict, dict]]:
     insp = sites.inspection(inspection_id)
     try:
         rows = conn.execute("SELECT * FROM verdicts WHERE inspection_id=? ORDER BY site_id",
                             (inspection_id,)).fetchall()
-    except sqlite3.OperationalError:
+    except gdb.OperationalError:
         return
     for r in rows:
         v = {"result": r["result"], "score": r["score"], "subject": r["subject"],
@@ -157,7 +154,7 @@ def verdict_actions(conn: sqlite3.Connection, cfg: EsConfig, inspection_id: int,
         yield docs.verdict_action(cfg.verdicts_index, inspection_id, r["site_id"], doc)
 
 
-def finding_actions(conn: sqlite3.Connection, cfg: EsConfig, inspection_id: int,
+def finding_actions(conn: Any, cfg: EsConfig, inspection_id: int,
                     sites: SiteDirectory) -> Iterator[tuple[dict, dict]]:
     insp = sites.inspection(inspection_id)
     fallback = docs.to_utc_iso(conn.execute("SELECT started_at FROM inspections WHERE id=?",
@@ -181,7 +178,7 @@ def finding_actions(conn: sqlite3.Connection, cfg: EsConfig, inspection_id: int,
         yield docs.finding_action(cfg.findings_index, doc)
 
 
-def page_actions(conn: sqlite3.Connection, cfg: EsConfig, inspection_id: int,
+def page_actions(conn: Any, cfg: EsConfig, inspection_id: int,
                  sites: SiteDirectory) -> Iterator[tuple[dict, dict]]:
     insp = sites.inspection(inspection_id)
     counts = dict(conn.execute("SELECT url, COUNT(*) FROM findings WHERE inspection_id=?"
@@ -199,10 +196,10 @@ def page_actions(conn: sqlite3.Connection, cfg: EsConfig, inspection_id: int,
         yield docs.page_action(cfg.pages_stream, inspection_id, doc)
 
 
-def open_store(path: str | Path) -> sqlite3.Connection:
+def open_store(path: str | Path) -> Any:
     from govcrawl.store import StoreError
 
     conn = _connect_ro(path)
     if conn is None:
-        raise StoreError(f"{path}: store not found or not readable")
+        raise StoreError(f"{gdb.display(path)}: store not found or not readable")
     return conn

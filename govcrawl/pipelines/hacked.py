@@ -26,7 +26,6 @@ import asyncio
 import json
 import logging
 import re
-import sqlite3
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from urllib.parse import quote
 from scrapy import Request
 from scrapy.exceptions import NotConfigured
 
+from govcrawl import db
 from govcrawl.checks.hacked.analysis import Analysis, FoundLink, analyze, host_in_site, host_of, netloc_of
 from govcrawl.checks.hacked.judge import TextJudge
 from govcrawl.checks.hacked.rules import CATEGORY, ILLEGAL, UNSAFE, HackedRules, Version, merge
@@ -137,14 +137,14 @@ class HackedPagePipeline:
         if not self.store_path:
             return
         try:
-            conn = sqlite3.connect(f"file:{self.store_path}?mode=ro", uri=True, timeout=10)
+            conn = db.connect(self.store_path, readonly=True, timeout=10)
             try:
                 iid = self.crawler.settings.getint("GOVCRAWL_INSPECTION_ID", 0)
                 row = conn.execute("SELECT registry_json FROM inspections WHERE id=?", (iid,)).fetchone() \
                     if iid else conn.execute("SELECT registry_json FROM inspections ORDER BY id DESC LIMIT 1").fetchone()
             finally:
                 conn.close()
-        except sqlite3.Error as e:
+        except db.Error as e:
             logger.debug("hacked-page checks: no registry snapshot (%s)", e)
             return
         if not row or not row[0]:
@@ -183,7 +183,7 @@ class HackedPagePipeline:
         elif isinstance(item, SiteDone):
             try:
                 item.findings.extend(await self.site_done(item))
-            except sqlite3.Error as e:
+            except db.Error as e:
                 logger.warning("hacked-page history checks for %s skipped: %s", item.site_id, e)
         return item
 
@@ -443,16 +443,15 @@ class History:
 
     previous: int
     home: str
-    cur_links: dict[str, list[sqlite3.Row]]
-    prev_links: dict[str, list[sqlite3.Row]]
+    cur_links: dict[str, list[Any]]
+    prev_links: dict[str, list[Any]]
     cur_titles: dict[str, str]
     prev_titles: dict[str, str]
 
 
 def load_history(store_path: str, inspection_id: int, site_id: str, home: str | None = None) -> History | None:
     """Read-only store access (safe in a worker thread: its own connection)."""
-    conn = sqlite3.connect(f"file:{store_path}?mode=ro", uri=True, timeout=30)
-    conn.row_factory = sqlite3.Row
+    conn = db.connect(store_path, readonly=True, timeout=30)
     try:
         prev_row = conn.execute(
             "SELECT MAX(s.inspection_id) FROM sites s JOIN inspections i ON i.id = s.inspection_id"
@@ -467,8 +466,8 @@ def load_history(store_path: str, inspection_id: int, site_id: str, home: str | 
                              (inspection_id, site_id)).fetchone()
             home = r[0] if r else ""
 
-        def links(iid: int) -> dict[str, list[sqlite3.Row]]:
-            out: dict[str, list[sqlite3.Row]] = {}
+        def links(iid: int) -> dict[str, list[Any]]:
+            out: dict[str, list[Any]] = {}
             for r in conn.execute(
                     "SELECT page_url, target, anchor, kind FROM links WHERE inspection_id=? AND site_id=?"
                     " AND external=1 AND kind IN ('a','iframe','script')", (iid, site_id)):
@@ -501,8 +500,8 @@ def site_history(store_path: str, inspection_id: int, site_id: str, as_of: Any, 
         return not rules.hosts.assess(u).trusted and not rules.registered(u)
 
     # new outbound domains
-    def domains(lk: dict[str, list[sqlite3.Row]]) -> dict[str, sqlite3.Row]:
-        d: dict[str, sqlite3.Row] = {}
+    def domains(lk: dict[str, list[Any]]) -> dict[str, Any]:
+        d: dict[str, Any] = {}
         for rows in lk.values():
             for r in rows:
                 h = host_of(r["target"])

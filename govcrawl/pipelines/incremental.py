@@ -26,12 +26,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 from scrapy.exceptions import NotConfigured
 
+from govcrawl import db
 from govcrawl.dist.incremental import PreviousInspection
 from govcrawl.items import Finding, PageItem
 
@@ -83,7 +83,7 @@ class IncrementalPipeline:
         except ImportError:  # pragma: no cover - site checks are part of the package
             self.site_rules = frozenset()
         fp = lexicon_fingerprint(self.lexicons)
-        conn = sqlite3.connect(self.store_path, timeout=60)
+        conn = db.connect(self.store_path, timeout=60)
         try:
             with conn:
                 conn.execute("CREATE TABLE IF NOT EXISTS incremental_runs (inspection_id INTEGER PRIMARY KEY,"

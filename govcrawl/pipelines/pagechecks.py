@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from datetime import date
 from typing import Any
 
 from scrapy.exceptions import NotConfigured
 
+from govcrawl import db
 from govcrawl.checks.page import check_fake_date, check_identity, check_tags, registry_ids
 from govcrawl.extract.dates import as_date
 from govcrawl.items import PageItem
@@ -45,13 +45,13 @@ class PageChecksPipeline:
             self._ids = {}
             if self.store_path:
                 try:
-                    conn = sqlite3.connect(f"file:{self.store_path}?mode=ro", uri=True, timeout=5)
+                    conn = db.connect(self.store_path, readonly=True, timeout=5)
                     row = conn.execute("SELECT registry_json FROM inspections WHERE id=?",
                                        (item.inspection_id,)).fetchone()
                     conn.close()
                     if row and row[0]:
                         self._ids = registry_ids(json.loads(row[0]))
-                except (sqlite3.Error, ValueError) as e:
+                except (*db.Error, ValueError) as e:
                     logger.debug("registry snapshot unavailable: %s", e)
         return self._ids.get(item.site_id, item.site_id)
 

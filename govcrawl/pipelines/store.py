@@ -96,8 +96,9 @@ class StorePipeline:
                 " AND p.site_id=sites.site_id AND p.error IS NULL),"
                 " errors=(SELECT COUNT(*) FROM pages p WHERE p.inspection_id=sites.inspection_id"
                 " AND p.site_id=sites.site_id AND p.error IS NOT NULL),"
-                " reachable=(SELECT COUNT(*) FROM pages p WHERE p.inspection_id=sites.inspection_id"
-                " AND p.site_id=sites.site_id AND p.page_type='homepage' AND p.status BETWEEN 200 AND 399) > 0"
+                " reachable=CASE WHEN EXISTS (SELECT 1 FROM pages p WHERE p.inspection_id=sites.inspection_id"
+                " AND p.site_id=sites.site_id AND p.page_type='homepage' AND p.status BETWEEN 200 AND 399)"
+                " THEN 1 ELSE 0 END"
                 " WHERE inspection_id=?", (self.inspection_id,))
 
     def on_notice(self, site_id: str, kind: str, url: str, message: str, data: dict | None = None,

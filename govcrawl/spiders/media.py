@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 import scrapy
 from scrapy import Request
 
+from govcrawl import db
 from govcrawl.media.adapters import AdapterError, Fetch, Resp, get_adapter
 from govcrawl.media.importer import ExportError, read_export
 from govcrawl.media.model import UNKNOWN, AccountDone, Observation
@@ -68,6 +69,8 @@ def parse_args(registry: str | None, store: str | None, as_of: str | None,
             raise MediaArgumentError(f"bad as_of {as_of!r} (want YYYY-MM-DD)") from None
     else:
         day = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    if db.is_url(store):
+        return reg, selected, day
     p = Path(store)
     if p.exists() and p.is_dir():
         raise MediaArgumentError(f"store {store} is a directory")

@@ -29,6 +29,7 @@ from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest, StopDownload
 from scrapy.http import Response
 
+from govcrawl import db
 from govcrawl import signals as gsignals
 from govcrawl.extract.page import (
     ATTACHMENT_EXT, canonical_url, entries_from_dataproxy, entries_from_json, is_html_type,
@@ -61,7 +62,7 @@ def parse_args(registry: str | None, store: str | None, as_of: str | None,
     if not registry:
         raise SweepArgumentError("missing -a registry=PATH")
     if not store:
-        raise SweepArgumentError("missing -a store=PATH")
+        raise SweepArgumentError("missing -a store=PATH (an SQLite file or a postgresql:// URL)")
     reg = load_registry(registry)
     selected = reg.select(sites.split(",") if sites else None)
     if not selected:
@@ -73,6 +74,8 @@ def parse_args(registry: str | None, store: str | None, as_of: str | None,
             raise SweepArgumentError(f"bad as_of {as_of!r} (want YYYY-MM-DD)") from None
     else:
         day = today_shanghai()
+    if db.is_url(store):
+        return reg, selected, day
     p = Path(store)
     if p.exists() and p.is_dir():
         raise SweepArgumentError(f"store {store} is a directory")

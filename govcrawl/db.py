@@ -1,0 +1,380 @@
+"""Where the store lives: an SQLite file (the embedded default) or a PostgreSQL database.
+
+`-a store=` / `--store` takes either a path (`var/govcrawl.db`) or a PostgreSQL URL
+(`postgresql://govcrawl@db.example/govcrawl`).  SQLite is right for one machine, any
+number of worker processes included.  PostgreSQL is the shared store when sweep
+workers run on several machines: every worker writes its batches to it directly, and
+the site checks, verdicts and bulletin read it like the SQLite file.
+
+The project's SQL is written once, in the SQLite dialect with `?` parameters.
+`connect()` returns, for SQLite, a plain `sqlite3.Connection` with `sqlite3.Row` rows;
+for PostgreSQL, a `PgConnection` (psycopg 3) that offers the same methods and rows and
+translates the few statements that differ (`INSERT OR REPLACE` becomes an upsert on the
+table's primary key, `BEGIN IMMEDIATE` a plain `BEGIN`, `?` becomes `%s`).  The tables
+are the same (govcrawl.store.SCHEMA, with PostgreSQL types).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import psycopg.errors
+from psycopg.adapt import Dumper, Loader
+from psycopg.pq import Format
+
+URL_SCHEMES = ("postgresql://", "postgres://")
+
+# what call sites catch: the same failures under either backend
+Error: tuple[type[BaseException], ...] = (sqlite3.Error, psycopg.Error)
+DatabaseError: tuple[type[BaseException], ...] = (sqlite3.DatabaseError, psycopg.DatabaseError)
+# "no such table / column" (a store from an older version) or a lock that could not be taken
+OperationalError: tuple[type[BaseException], ...] = (
+    sqlite3.OperationalError, psycopg.OperationalError, psycopg.errors.UndefinedTable,
+    psycopg.errors.UndefinedColumn)
+# two writers colliding: retry the transaction
+_RETRY_PG = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure,
+             psycopg.errors.LockNotAvailable)
+
+
+def is_url(target: Any) -> bool:
+    return isinstance(target, str) and target.startswith(URL_SCHEMES)
+
+
+def display(target: Any) -> str:
+    """The store's name for logs and errors: a URL without its password."""
+    s = str(target)
+    if not is_url(s):
+        return s
+    u = urlsplit(s)
+    if u.password:
+        host = u.hostname or ""
+        if u.port:
+            host += f":{u.port}"
+        netloc = f"{u.username}:***@{host}" if u.username else host
+        u = u._replace(netloc=netloc)
+    return urlunsplit(u)
+
+
+def normalize(target: str | Path) -> str:
+    """A store reference as workers and settings carry it: URL as given, path absolute."""
+    s = str(target)
+    return s if is_url(s) else str(Path(s).resolve())
+
+
+def connect(target: str | Path, *, readonly: bool = False, timeout: float = 60.0) -> Any:
+    """A connection with `sqlite3`'s interface and `sqlite3.Row`-like rows."""
+    s = str(target)
+    if is_url(s):
+        return PgConnection(s, readonly=readonly, timeout=timeout)
+    if readonly:
+        conn = sqlite3.connect(f"file:{Path(s).resolve()}?mode=ro", uri=True, timeout=timeout,
+                               check_same_thread=False)
+    else:
+        conn = sqlite3.connect(s, timeout=timeout, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def dialect(conn: Any) -> str:
+    return "postgresql" if isinstance(conn, PgConnection) else "sqlite"
+
+
+# -- PostgreSQL -------------------------------------------------------------
+
+class Row(tuple):
+    """A result row readable by position and by column name, like sqlite3.Row."""
+
+    __slots__ = ()
+    _index: dict[str, int] = {}
+
+    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+        if isinstance(key, str):
+            return tuple.__getitem__(self, self._index[key])
+        return tuple.__getitem__(self, key)
+
+    def keys(self) -> list[str]:
+        return list(self._index)
+
+
+@lru_cache(maxsize=512)
+def _row_class(names: tuple[str, ...]) -> type[Row]:
+    return type("Row", (Row,), {"__slots__": (), "_index": {n: i for i, n in enumerate(names)}})
+
+
+def _row_factory(cursor: Any) -> Any:
+    desc = cursor.description
+    if desc is None:
+        return tuple
+    cls = _row_class(tuple(d.name for d in desc))
+    return cls
+
+
+class _BoolAsInt(Dumper):
+    """Booleans go into the INTEGER columns as 0/1, as SQLite stores them."""
+
+    oid = 20  # int8
+
+    def dump(self, obj: Any) -> bytes:
+        return b"1" if obj else b"0"
+
+
+class _Numeric(Loader):
+    """SUM()/AVG() of integers are NUMERIC in PostgreSQL: read them as int or float."""
+
+    format = Format.TEXT
+
+    def load(self, data: Any) -> Any:
+        s = bytes(data).decode()
+        try:
+            return int(s)
+        except ValueError:
+            return float(s)
+
+
+def _schema_tables(schema: str) -> dict[str, tuple[list[str], list[str]]]:
+    """table -> (columns in order, primary-key columns), read from the SQLite schema."""
+    out: dict[str, tuple[list[str], list[str]]] = {}
+    for m in re.finditer(r"CREATE TABLE IF NOT EXISTS (\w+) \((.*?)\n\);", schema, re.S):
+        name, body = m.group(1), re.sub(r"--[^\n]*", "", m.group(2))
+        cols: list[str] = []
+        pk: list[str] = []
+        for part in _split_top(body):
+            part = part.strip()
+            if not part:
+                continue
+            pm = re.match(r"PRIMARY KEY \(([^)]*)\)", part)
+            if pm:
+                pk = [c.strip().strip('"') for c in pm.group(1).split(",")]
+                continue
+            names = [part.split()[0]]
+            # "name TEXT, url TEXT" arrives split already; a bare name list ("name, url TEXT") is not used
+            col = names[0].strip('"')
+            cols.append(col)
+            if "PRIMARY KEY" in part:
+                pk = [col]
+        out[name] = (cols, pk)
+    return out
+
+
+def _split_top(body: str) -> list[str]:
+    parts, depth, cur = [], 0, []
+    for ch in body:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    parts.append("".join(cur))
+    return parts
+
+
+def pg_schema(schema: str) -> list[str]:
+    """The SQLite schema as PostgreSQL statements (one per list element)."""
+    out = []
+    for stmt in schema.split(";"):
+        stmt = re.sub(r"--[^\n]*", "", stmt).strip()
+        if not stmt:
+            continue
+        stmt = re.sub(r"\bid INTEGER PRIMARY KEY\b", "id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY", stmt)
+        stmt = re.sub(r"\bINTEGER\b", "BIGINT", stmt)
+        stmt = re.sub(r"\bREAL\b", "DOUBLE PRECISION", stmt)
+        out.append(stmt)
+    return out
+
+
+@lru_cache(maxsize=None)
+def _tables() -> dict[str, tuple[list[str], list[str]]]:
+    from govcrawl.store import SCHEMA
+
+    return _schema_tables(SCHEMA)
+
+
+_INSERT_OR = re.compile(r"^\s*INSERT OR (REPLACE|IGNORE) INTO (\w+)\s*(\(([^)]*)\))?", re.I)
+
+
+@lru_cache(maxsize=1024)
+def translate(sql: str) -> str:
+    """One SQLite-dialect statement of this project in PostgreSQL's dialect."""
+    s = sql.strip()
+    if re.match(r"^BEGIN( IMMEDIATE| DEFERRED| EXCLUSIVE)?$", s, re.I):
+        return "BEGIN"
+    m = _INSERT_OR.match(s)
+    if m:
+        how, table = m.group(1).upper(), m.group(2)
+        cols_all, pk = _tables()[table]
+        cols = [c.strip().strip('"') for c in m.group(4).split(",")] if m.group(4) else cols_all
+        rest = s[m.end():]
+        head = f"INSERT INTO {table} ({', '.join(_q(c) for c in cols)}) "
+        if how == "IGNORE" or not [c for c in cols if c not in pk]:
+            s = f"{head}{rest} ON CONFLICT DO NOTHING"
+        else:
+            sets = ", ".join(f"{_q(c)}=EXCLUDED.{_q(c)}" for c in cols if c not in pk)
+            s = f"{head}{rest} ON CONFLICT ({', '.join(_q(c) for c in pk)}) DO UPDATE SET {sets}"
+    return _params(s)
+
+
+def _q(col: str) -> str:
+    return f'"{col}"' if col in ("end", "where", "order", "group", "user") else col
+
+
+def _params(sql: str) -> str:
+    """`?` -> `%s` and `%` -> `%%`, outside quoted literals."""
+    out: list[str] = []
+    quote = ""
+    for ch in sql:
+        if quote:
+            out.append("%%" if ch == "%" else ch)
+            if ch == quote:
+                quote = ""
+        elif ch in ("'", '"'):
+            quote = ch
+            out.append(ch)
+        elif ch == "?":
+            out.append("%s")
+        elif ch == "%":
+            out.append("%%")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+class PgCursor:
+    """The part of sqlite3.Cursor the project uses."""
+
+    def __init__(self, cur: Any, lastrowid: int | None = None) -> None:
+        self._cur = cur
+        self.lastrowid = lastrowid
+
+    @property
+    def rowcount(self) -> int:
+        return self._cur.rowcount
+
+    @property
+    def description(self) -> Any:
+        return self._cur.description
+
+    def fetchone(self) -> Any:
+        return self._cur.fetchone() if self._cur.description else None
+
+    def fetchall(self) -> list[Any]:
+        return self._cur.fetchall() if self._cur.description else []
+
+    def fetchmany(self, size: int = 1000) -> list[Any]:
+        return self._cur.fetchmany(size) if self._cur.description else []
+
+    def __iter__(self) -> Iterator[Any]:
+        if self._cur.description:
+            yield from self._cur
+
+    def close(self) -> None:
+        self._cur.close()
+
+
+class PgConnection:
+    """A psycopg 3 connection behind sqlite3.Connection's interface.
+
+    Autocommit, with explicit `BEGIN ... COMMIT` for the store's write transactions
+    (govcrawl.store.Store.tx), so a reader never holds a snapshot open.
+    """
+
+    def __init__(self, url: str, *, readonly: bool = False, timeout: float = 60.0) -> None:
+        self.url = url
+        self.readonly = readonly
+        try:
+            self._conn = psycopg.connect(url, autocommit=True, connect_timeout=max(1, int(min(timeout, 30))),
+                                         row_factory=_row_factory)
+        except psycopg.Error as e:
+            msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise psycopg.OperationalError(f"{display(url)}: cannot connect ({msg})") from None
+        self._conn.adapters.register_dumper(bool, _BoolAsInt)
+        self._conn.adapters.register_loader("numeric", _Numeric)
+        if readonly:
+            self._conn.execute("SET default_transaction_read_only = on")
+        self.row_factory: Any = None  # accepted and ignored: rows are always Row
+
+    # sqlite3.Connection's interface
+    @property
+    def in_transaction(self) -> bool:
+        return self._conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+
+    def execute(self, sql: str, params: Sequence[Any] | dict | None = None) -> PgCursor:
+        q = translate(sql)
+        returning = _returning_id(q)
+        if returning:
+            q += " RETURNING id"
+        cur = self._conn.execute(q, _fix(params) if params else None, prepare=False)
+        rowid = None
+        if returning:
+            row = cur.fetchone()
+            rowid = int(row[0]) if row else None
+        return PgCursor(cur, rowid)
+
+    def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> PgCursor:
+        q = translate(sql)
+        cur = self._conn.cursor()
+        rows = [_fix(p) for p in seq]
+        if rows:
+            cur.executemany(q, rows)
+        return PgCursor(cur)
+
+    def executescript(self, script: str) -> None:
+        for stmt in script.split(";"):
+            if stmt.strip():
+                self._conn.execute(translate(stmt), prepare=False)
+
+    def commit(self) -> None:
+        if self.in_transaction:
+            self._conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self.in_transaction:
+            self._conn.execute("ROLLBACK")
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> "PgConnection":
+        return self
+
+    def __exit__(self, typ: Any, *_: Any) -> None:
+        (self.rollback if typ else self.commit)()
+
+    # PostgreSQL only
+    def ensure_schema(self, schema: str) -> None:
+        """Create missing tables; several workers starting at once take turns."""
+        self._conn.execute("BEGIN")
+        try:
+            self._conn.execute("SELECT pg_advisory_xact_lock(7462001)")
+            for stmt in pg_schema(schema):
+                self._conn.execute(stmt)
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+
+
+def _returning_id(q: str) -> bool:
+    return q.startswith("INSERT INTO inspections ")
+
+
+def _fix(params: Any) -> Any:
+    if isinstance(params, dict):
+        return params
+    return tuple(params)
+
+
+def retryable(e: BaseException) -> bool:
+    """A write transaction that failed only because another writer was in the way."""
+    if isinstance(e, sqlite3.OperationalError):
+        return "locked" in str(e) or "busy" in str(e)
+    return isinstance(e, _RETRY_PG)

@@ -213,7 +213,7 @@ def translate(sql: str) -> str:
         how, table = m.group(1).upper(), m.group(2)
         cols_all, pk = _tables()[table]
         cols = [c.strip().strip('"') for c in m.group(4).split(",")] if m.group(4) else cols_all
-        rest = s[m.end():]
+        rest = s[m.end():].lstrip()
         head = f"INSERT INTO {table} ({', '.join(_q(c) for c in cols)}) "
         if how == "IGNORE" or not [c for c in cols if c not in pk]:
             s = f"{head}{rest} ON CONFLICT DO NOTHING"

@@ -48,3 +48,45 @@ def findings_of_last_inspection(store: Path) -> tuple[sqlite3.Connection, int, l
     c.row_factory = sqlite3.Row
     iid = c.execute("SELECT max(id) FROM inspections").fetchone()[0]
     return c, iid, [dict(x) for x in c.execute("SELECT * FROM findings WHERE inspection_id=?", (iid,))]
+
+
+def comparable(store: Path | str) -> dict[str, list[tuple]]:
+    """What the last inspection of a store holds, comparable across stores and runs: every
+    `127.0.0.1:PORT` becomes the id of the site served there (ports change per run).
+    Works on an SQLite file and on a PostgreSQL URL alike."""
+    import re
+
+    from govcrawl import db
+
+    c = db.connect(store, readonly=True)
+    try:
+        iid = c.execute("SELECT MAX(id) FROM inspections").fetchone()[0]
+        ports: dict[str, str] = {}
+        for sid, url in c.execute("SELECT site_id, url FROM sites WHERE inspection_id=? ORDER BY site_id",
+                                  (iid,)).fetchall():
+            m = re.search(r"127\.0\.0\.1:(\d+)", url or "")
+            if m:
+                ports.setdefault(m.group(1), sid)
+
+        def norm(v: Any) -> Any:
+            if isinstance(v, str):
+                return re.sub(r"127\.0\.0\.1:(\d+)", lambda m: "site-" + ports.get(m.group(1), "other"), v)
+            return v
+
+        def q(sql: str) -> list[tuple]:
+            return sorted((tuple(norm(x) for x in r) for r in c.execute(sql, (iid,)).fetchall()), key=repr)
+
+        return {
+            "status": q("SELECT status FROM inspections WHERE id=?"),
+            "pages": q("SELECT url, status, page_type, title, pub_date, column_name FROM pages WHERE inspection_id=?"),
+            "findings": q("SELECT rule, severity, site_id, url, column_name, target, text, suggestion, count,"
+                          " lifecycle FROM findings WHERE inspection_id=?"),
+            "verdicts": q("SELECT site_id, subject, result, score, vetoes_json FROM verdicts WHERE inspection_id=?"),
+            "columns": q("SELECT site_id, url, name, newest_date, item_count, blank FROM columns WHERE inspection_id=?"),
+            "sites": q("SELECT site_id, pages, errors, reachable FROM sites WHERE inspection_id=?"),
+            "links": q("SELECT page_url, target, kind, hidden, external FROM links WHERE inspection_id=?"),
+            "link_status": q("SELECT target, status FROM link_status WHERE inspection_id=?"),
+            "entries": q("SELECT page_url, pos, title, url, date FROM entries WHERE inspection_id=?"),
+        }
+    finally:
+        c.close()

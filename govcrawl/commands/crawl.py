@@ -30,6 +30,19 @@ class Command(ScrapyCrawl):
                 print(f"scrapy crawl {args[0]}: {e}", file=sys.stderr)
                 sys.exit(2)
 
+    def _create_crawler(self, spidercls: Any) -> Any:
+        self._crawler = super()._create_crawler(spidercls)
+        return self._crawler
+
+    def run(self, args: list[str], opts: Any) -> None:
+        super().run(args, opts)
+        crawler = getattr(self, "_crawler", None)
+        stats = crawler.stats if crawler is not None else None
+        if stats is not None and stats.get_value("govcrawl/store/close_failed"):
+            print(f"scrapy crawl {args[0]}: the store could not be closed (see the log above); "
+                  "the inspection is left open", file=sys.stderr)
+            self.exitcode = 1
+
     @staticmethod
     def _validate(spider: str, spargs: dict[str, str], column_types: str | None = None) -> None:
         if spider == "sweep":

@@ -158,11 +158,11 @@ class EsConfig:
         return f"{self.prefix}-verdicts"
 
     def spool_path(self) -> Path:
-        """ELASTICSEARCH_SPOOL_DIR, else `<store>.es-spool` next to the store, else
-        `./govcrawl-es-spool`."""
+        """ELASTICSEARCH_SPOOL_DIR, else `<store>.es-spool` next to an SQLite store, else
+        `./govcrawl-es-spool` (also with a PostgreSQL store: the spool is per machine)."""
         if self.spool_dir:
             return Path(self.spool_dir)
-        if self.store:
+        if self.store and not str(self.store).startswith(("postgresql://", "postgres://")):
             s = Path(self.store)
             return s.with_name(s.name + ".es-spool")
         return Path("govcrawl-es-spool")

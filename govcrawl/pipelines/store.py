@@ -56,6 +56,15 @@ class StorePipeline:
         self.store = Store(self.path)
 
     def close_spider(self, spider: Any = None) -> None:
+        try:
+            self._close()
+        except Exception:
+            # the inspection is left open: `scrapy crawl` then exits 1 (govcrawl.commands.crawl)
+            if self.crawler.stats:
+                self.crawler.stats.set_value("govcrawl/store/close_failed", 1)
+            raise
+
+    def _close(self) -> None:
         assert self.store is not None
         self.flush()
         self._update_sites()

@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from govcrawl import db
+
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2024, 6, 20)
 
@@ -63,7 +65,7 @@ class RedisServer:
             self.proc.kill()
 
 
-def sweep_cmd(registry: Path, store: Path, *extra: str) -> list[str]:
+def sweep_cmd(registry: Path, store: Path | str, *extra: str) -> list[str]:
     return [sys.executable, "-m", "scrapy", "crawl", "sweep", "-a", f"registry={registry}",
             "-a", f"store={store}", "-a", f"as_of={AS_OF.isoformat()}",
             "-s", "GOVCRAWL_BROWSER=False", "-s", "LOG_LEVEL=INFO", "-s", "GOVCRAWL_PROGRESS_INTERVAL=5",
@@ -71,10 +73,16 @@ def sweep_cmd(registry: Path, store: Path, *extra: str) -> list[str]:
             *extra]
 
 
-def start_worker(registry: Path, store: Path, log: Path, *extra: str) -> subprocess.Popen:
+def start_worker(registry: Path, store: Path | str, log: Path, *extra: str,
+                 cwd: Path | None = None) -> subprocess.Popen:
+    """A `scrapy crawl sweep` worker; `cwd` elsewhere than the project stands for another
+    machine (nothing of the project's directory is used but its installed package)."""
     fh = open(log, "w")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    if cwd is not None:
+        env["SCRAPY_SETTINGS_MODULE"] = "govcrawl.settings"
     return subprocess.Popen(sweep_cmd(registry, store, *extra), stdout=fh, stderr=subprocess.STDOUT,
-                            cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                            cwd=cwd or ROOT, env=env)
 
 
 def wait(proc: subprocess.Popen, timeout: float = 300) -> int:
@@ -86,17 +94,18 @@ def wait(proc: subprocess.Popen, timeout: float = 300) -> int:
         raise AssertionError(f"worker {proc.args[-1]} did not finish within {timeout:.0f}s")
 
 
-def snapshot(store: Path, inspection: int | None = None) -> dict[str, Any]:
-    """What a sweep produced, comparable across stores (URLs carry the same ports)."""
-    c = sqlite3.connect(store)
+def snapshot(store: Path | str, inspection: int | None = None) -> dict[str, Any]:
+    """What a sweep produced, comparable across stores (URLs carry the same ports); an
+    SQLite file or a PostgreSQL URL."""
+    c = db.connect(store, readonly=True)
     if inspection is None:
         inspection = c.execute("SELECT MAX(id) FROM inspections").fetchone()[0]
-    q = lambda sql: c.execute(sql, (inspection,)).fetchall()  # noqa: E731
+    q = lambda sql: [tuple(r) for r in c.execute(sql, (inspection,)).fetchall()]  # noqa: E731
     out = {
         "inspection": inspection,
         "status": c.execute("SELECT status FROM inspections WHERE id=?", (inspection,)).fetchone()[0],
-        "pages": sorted(q("SELECT url, status, error IS NULL, page_type, content_hash FROM pages"
-                          " WHERE inspection_id=?")),
+        "pages": sorted(q("SELECT url, status, CASE WHEN error IS NULL THEN 1 ELSE 0 END, page_type,"
+                          " content_hash FROM pages WHERE inspection_id=?")),
         "findings": sorted(q("SELECT key, rule, severity, site_id, url, target, text FROM findings"
                              " WHERE inspection_id=?")),
         "link_status": sorted(q("SELECT target, status FROM link_status WHERE inspection_id=?")),

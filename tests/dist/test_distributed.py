@@ -99,6 +99,44 @@ def test_two_workers_fetch_each_page_once_and_match_single_worker(sites: Any, re
     assert keys and all(k.endswith(":state") for k in keys), keys
 
 
+@pytest.mark.postgres
+def test_two_machines_share_a_postgresql_store(sites: Any, reference: dict, redis_server: Any, pg_url: str) -> None:
+    """Workers on two machines: nothing on a shared disk, the store is a PostgreSQL URL.
+    Each worker runs in its own directory (its own JOBDIR-free state, logs, spool) and
+    reaches the store and Redis over TCP only; together they make one inspection that
+    holds exactly what the single-worker SQLite sweep holds."""
+    world, server, registry, tmp = sites
+    server.reset()
+    machines = [tmp / "machine-a", tmp / "machine-b"]
+    for m in machines:
+        m.mkdir()
+    common = ("-s", f"GOVCRAWL_REDIS_URL={redis_server.url}", "-a", "run=two-machines",
+              "-s", "GOVCRAWL_DIST_HEARTBEAT_TTL=10", "-s", "GOVCRAWL_DIST_MIN_WORKERS=2",
+              "-s", "CONCURRENT_REQUESTS=3")
+    logs = [m / "worker.log" for m in machines]
+    procs = [start_worker(registry, pg_url, logs[i], *common, "-s", f"GOVCRAWL_WORKER_ID=host{i}:1",
+                          cwd=machines[i]) for i in range(2)]
+    codes = [wait(p) for p in procs]
+    text = [_log(p) for p in logs]
+    assert codes == [0, 0], "\n".join(t[-3000:] for t in text)
+    # both joined the same inspection under the same Redis keys (derived from the URL)
+    joined = {re.search(r"on inspection (\d+) .*Redis keys (\S+)\*", t).groups() for t in text}
+    assert len(joined) == 1, joined
+    assert sorted(t.count("runs the site checks and verdicts") for t in text) == [0, 1]
+    for t in text:
+        m = re.search(r"sweep finished: (\d+) requests", t)
+        assert m and int(m.group(1)) > 0, t[-2000:]
+    assert max(server.peak.values()) <= 2, dict(server.peak)
+    gets = server.page_hits("GET")
+    assert {u: n for u, n in gets.items() if n != 1} == {}
+    snap = snapshot(pg_url)
+    assert snap["status"] == "finished"
+    for k in ("pages", "findings", "link_status", "entries", "links", "columns", "verdicts"):
+        assert snap[k] == reference[k], k
+    # nothing was written into the machines' directories but their logs
+    assert sorted(p.name for m in machines for p in m.iterdir()) == ["worker.log", "worker.log"]
+
+
 def test_kill_worker_mid_sweep_and_restart(sites: Any, reference: dict, redis_server: Any) -> None:
     """SIGKILL the only worker (no cleanup at all: requests in flight, site leases, rows
     buffered for the store), start it again: it takes its leftovers back and completes."""

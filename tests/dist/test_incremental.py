@@ -4,7 +4,9 @@ a 304 page is restored from the previous inspection."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 from scrapy.utils.test import get_crawler
 
 from govcrawl.dist.incremental import PreviousInspection
@@ -18,7 +20,7 @@ URL = "http://127.0.0.1:8001/col0/art1.html"
 LIST = "http://127.0.0.1:8001/col0/index.html"
 
 
-def _night1(path: Path, lex: Path) -> None:
+def _night1(path: Any, lex: Path) -> None:
     """Inspection 1, finished: a list page and an article with findings of three kinds."""
     store = Store(path)
     iid = store.create_inspection(as_of="2024-06-19")
@@ -52,7 +54,7 @@ def _night1(path: Path, lex: Path) -> None:
     s.close()
 
 
-def _pipeline(path: Path, lex: Path) -> IncrementalPipeline:
+def _pipeline(path: Any, lex: Path) -> IncrementalPipeline:
     s = Store(path)
     iid = s.create_inspection(as_of="2024-06-20")
     s.close()
@@ -63,6 +65,12 @@ def _pipeline(path: Path, lex: Path) -> IncrementalPipeline:
     return p
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store(request: Any, tmp_path: Path) -> Any:
+    """The store of both nights: an SQLite file, or a PostgreSQL database (several machines)."""
+    return tmp_path / "s.db" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+
+
 def _lexicons(tmp_path: Path) -> Path:
     lex = tmp_path / "lexicons"
     lex.mkdir()
@@ -70,10 +78,10 @@ def _lexicons(tmp_path: Path) -> Path:
     return lex
 
 
-def test_same_hash_carries_page_findings(tmp_path: Path) -> None:
+def test_same_hash_carries_page_findings(tmp_path: Path, store: Any) -> None:
     lex = _lexicons(tmp_path)
-    _night1(tmp_path / "s.db", lex)
-    p = _pipeline(tmp_path / "s.db", lex)
+    _night1(store, lex)
+    p = _pipeline(store, lex)
     item = PageItem(2, SID, URL, status=200, content_hash="h-art")
     p.process_item(item)
     assert item.unchanged
@@ -84,10 +92,10 @@ def test_same_hash_carries_page_findings(tmp_path: Path) -> None:
     assert not changed.unchanged and changed.findings == []
 
 
-def test_not_modified_carries_all_but_recomputed_and_site_rules(tmp_path: Path) -> None:
+def test_not_modified_carries_all_but_recomputed_and_site_rules(tmp_path: Path, store: Any) -> None:
     lex = _lexicons(tmp_path)
-    _night1(tmp_path / "s.db", lex)
-    p = _pipeline(tmp_path / "s.db", lex)
+    _night1(store, lex)
+    p = _pipeline(store, lex)
     item = PageItem(2, SID, URL, status=304, content_hash="h-art")
     item.extra["not_modified"] = True
     p.process_item(item)
@@ -96,20 +104,20 @@ def test_not_modified_carries_all_but_recomputed_and_site_rules(tmp_path: Path) 
     assert sorted(f.rule for f in item.findings) == ["content.hidden_link", "content.typo"]
 
 
-def test_edited_lexicons_recheck_everything(tmp_path: Path) -> None:
+def test_edited_lexicons_recheck_everything(tmp_path: Path, store: Any) -> None:
     lex = _lexicons(tmp_path)
-    _night1(tmp_path / "s.db", lex)
+    _night1(store, lex)
     (lex / "typo.txt").write_text("再接再励\t再接再厉\n截止目前\t截至目前\n", encoding="utf-8")
-    p = _pipeline(tmp_path / "s.db", lex)
+    p = _pipeline(store, lex)
     item = PageItem(2, SID, URL, status=200, content_hash="h-art", unchanged=True)
     p.process_item(item)
     assert not item.unchanged and item.findings == []
 
 
-def test_restore_304_page_and_where_it_led(tmp_path: Path) -> None:
+def test_restore_304_page_and_where_it_led(tmp_path: Path, store: Any) -> None:
     lex = _lexicons(tmp_path)
-    _night1(tmp_path / "s.db", lex)
-    prev = PreviousInspection(tmp_path / "s.db", 2)
+    _night1(store, lex)
+    prev = PreviousInspection(store, 2)
     assert prev.id == 1
     lst = PageItem(2, SID, LIST, status=304)
     follow = prev.restore(lst)
@@ -127,11 +135,11 @@ def test_restore_304_page_and_where_it_led(tmp_path: Path) -> None:
     prev.close()
 
 
-def test_edited_lexicons_keep_html_only_findings_of_304_pages(tmp_path: Path) -> None:
+def test_edited_lexicons_keep_html_only_findings_of_304_pages(tmp_path: Path, store: Any) -> None:
     lex = _lexicons(tmp_path)
-    _night1(tmp_path / "s.db", lex)
+    _night1(store, lex)
     (lex / "typo.txt").write_text("再接再励\t再接再厉\n截止目前\t截至目前\n", encoding="utf-8")
-    p = _pipeline(tmp_path / "s.db", lex)
+    p = _pipeline(store, lex)
     item = PageItem(2, SID, URL, status=304, content_hash="h-art", unchanged=True)
     item.extra["not_modified"] = True
     p.process_item(item)

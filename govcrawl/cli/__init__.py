@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "govcrawl.cli.media",
     "govcrawl.cli.checktext",
     "govcrawl.cli.outbound",
+    "govcrawl.cli.store",
 ]
 
 

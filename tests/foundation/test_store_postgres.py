@@ -138,3 +138,37 @@ def test_unreachable_server_is_one_line_without_the_password(tmp_path: Path) -> 
     assert r.returncode == 2, r.stderr[-2000:]
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and "cannot connect" in lines[0] and "s3cret" not in r.stderr, r.stderr
+
+
+def test_store_copy_moves_the_history_from_sqlite_to_postgresql_and_back(tmp_path: Path, pg_url: str) -> None:
+    lite = tmp_path / "old.db"
+    s = Store(lite)
+    for day in ("2024-03-20", "2024-06-20"):
+        iid = s.create_inspection(as_of=day, registry={"sites": [{"id": "s1"}]})
+        s.add_findings(iid, [_finding(i) for i in range(3)])
+        with s.tx() as c:
+            c.executemany("INSERT INTO pages (inspection_id, site_id, url, status, text) VALUES (?,?,?,?,?)",
+                          [(iid, "s1", f"http://x/{i}", 200, "正文") for i in range(5)])
+        s.finish_inspection(iid)
+    s.close()
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "govcrawl", "store-copy", *args],
+                              capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+    r = run("--from", str(lite), "--to", pg_url)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "inspections=2" in r.stdout and "findings=6" in r.stdout and "pages=10" in r.stdout
+    pg = Store(pg_url)
+    assert [i["as_of"] for i in pg.inspections()] == ["2024-03-20", "2024-06-20"]
+    assert [f.text for f in pg.findings(2)] == ["t0", "t1", "t2"]
+    assert pg.create_inspection(as_of="2024-09-20") == 3  # ids go on after the copied ones
+    pg.close()
+    # into a store that is not empty: refused, one line
+    r = run("--from", str(lite), "--to", pg_url)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "empty store" in r.stderr
+    # and back: PostgreSQL -> a new SQLite file
+    back = tmp_path / "back.db"
+    r = run("--from", pg_url, "--to", str(back))
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "inspections=3" in r.stdout and "findings=6" in r.stdout

@@ -9,8 +9,11 @@ that both stored the same findings and that no site ever saw more than 2 request
 
     .venv/bin/python benchmarks/bench_dist.py [--sites 24] [--articles 40] [--latency 0.3]
 
-Needs redis-server (started here on a free loopback port).  Writes the "dist" section
-of docs/benchmarks.md.
+A fourth run has the 2 workers share a PostgreSQL store (a throwaway server started here),
+as workers on several machines do.  `--no-plain` skips the plain sweep on big worlds.
+
+Needs redis-server and postgresql (started here on free loopback ports).  Writes the
+"dist" section of docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -23,9 +26,12 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+from govcrawl import db
 from govcrawl.dist.bench import machine, mib, run_workers, store_counts, sweep_cmd, write_section
 from govcrawl.dist.loadsite import LoadServer, LoadWorld
+from govcrawl.dist.pgserver import PgServer
 
 AS_OF = date(2024, 6, 20)
 
@@ -49,53 +55,93 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=40, help="articles per column (3 columns per site)")
     ap.add_argument("--latency", type=float, default=0.3)
     ap.add_argument("--per-worker", type=int, default=12, help="CONCURRENT_REQUESTS of each worker")
+    ap.add_argument("--no-plain", action="store_true",
+                    help="skip the plain single-process sweep (slowest by far on big worlds)")
+    ap.add_argument("--no-postgres", action="store_true",
+                    help="skip the 2-worker run with a PostgreSQL store (workers on several machines)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-dist-"))
     world = LoadWorld(AS_OF, sites=args.sites, columns=3, articles=args.articles, seed=3)
     redis, url = redis_server(tmp)
+    pg = None if args.no_postgres else PgServer()
+    runs: dict[str, tuple] = {}  # name -> (Run, store, peak concurrency, pages fetched twice)
+    counts: dict[str, dict] = {}
     try:
         with LoadServer(world, latency=args.latency) as server:
             registry = world.write_registry(tmp / "sites.yaml")
             common = ("-s", f"CONCURRENT_REQUESTS={args.per_worker}", "-s", "AUTOTHROTTLE_ENABLED=False")
-            plain = run_workers([sweep_cmd(registry, tmp / "plain.db", AS_OF.isoformat(), *common)], tmp, "plain")
-            peak_plain = max(server.peak.values() or [0])
-            server.reset()
             dist = ("-s", f"GOVCRAWL_REDIS_URL={url}")
-            one = run_workers([sweep_cmd(registry, tmp / "one.db", AS_OF.isoformat(), *common, *dist,
-                                         "-a", "run=one")], tmp, "one")
-            peak_one = max(server.peak.values() or [0])
-            server.reset()
-            two = run_workers([sweep_cmd(registry, tmp / "two.db", AS_OF.isoformat(), *common, *dist,
-                                         "-a", "run=two", "-s", "GOVCRAWL_DIST_MIN_WORKERS=2",
-                                         "-s", f"GOVCRAWL_WORKER_ID=w{i}") for i in (1, 2)], tmp, "two")
-            peak_two = max(server.peak.values() or [0])
-            dup_gets = sum(1 for n in server.page_hits("GET").values() if n > 1)
+            two_args = ("-s", "GOVCRAWL_DIST_MIN_WORKERS=2")
+            plan: list[tuple[str, Any, list[tuple[str, ...]]]] = []
+            if not args.no_plain:
+                plan.append(("plain", tmp / "plain.db", [common]))
+            plan.append(("one", tmp / "one.db", [(*common, *dist, "-a", "run=one")]))
+            plan.append(("two", tmp / "two.db", [(*common, *dist, "-a", "run=two", *two_args,
+                                                  "-s", f"GOVCRAWL_WORKER_ID=w{i}") for i in (1, 2)]))
+            if pg is not None:
+                plan.append(("two-pg", pg.new_database(), [(*common, *dist, "-a", "run=two-pg", *two_args,
+                                                            "-s", f"GOVCRAWL_WORKER_ID=p{i}") for i in (1, 2)]))
+            for name, store, extras in plan:
+                server.reset()
+                print(f"[bench_dist] {name}: {len(extras)} worker(s) on {db.display(store)}", flush=True)
+                run = run_workers([sweep_cmd(registry, store, AS_OF.isoformat(), *e) for e in extras], tmp, name)
+                dup = sum(1 for n in server.page_hits("GET").values() if n > 1)
+                runs[name] = (run, store, max(server.peak.values() or [0]), dup)
+                counts[name] = store_counts(store)
     finally:
         redis.terminate()
-    c0, c1, c2 = store_counts(tmp / "plain.db"), store_counts(tmp / "one.db"), store_counts(tmp / "two.db")
-    r0, r1, r2 = c0["pages"] / plain.crawl, c1["pages"] / one.crawl, c2["pages"] / two.crawl
-    same = c0["finding_keys"] == c1["finding_keys"] == c2["finding_keys"] and c0["pages"] == c2["pages"]
-    ok = plain.codes == [0] and one.codes == [0] and two.codes == [0, 0] and c2["status"] == "finished"
+        if pg is not None:
+            pg.stop()
+    rate = {n: counts[n]["pages"] / runs[n][0].crawl for n in runs}
+    titles = {"plain": "1 worker, plain sweep", "one": "1 worker + Redis", "two": "2 workers + Redis",
+              "two-pg": "2 workers + Redis, PostgreSQL store"}
+    cols = list(runs)
+    keys = [counts[n]["finding_keys"] for n in cols]
+    same = all(k == keys[0] for k in keys) and len({counts[n]["pages"] for n in cols}) == 1
+    expect = {"plain": [0], "one": [0], "two": [0, 0], "two-pg": [0, 0]}
+    ok = all(runs[n][0].codes == expect[n] and counts[n]["status"] == "finished" for n in cols)
+
+    def row(label: str, cell: Any) -> str:
+        return f"| {label} | " + " | ".join(cell(n) for n in cols) + " |"
+
+    def over_one(n: str) -> str:
+        if n == "plain":
+            return ""
+        return f"**{rate[n] / rate['one']:.2f}×**" + (" (target ≥ 1.6×)" if n.startswith("two") else "")
+
+    lines = [
+        "| | " + " | ".join(titles[n] for n in cols) + " |",
+        "|---|" + "---|" * len(cols),
+        row("pages stored", lambda n: str(counts[n]["pages"])),
+        row("crawl time (first site started → last Spider closed)", lambda n: f"{runs[n][0].crawl:.0f} s"),
+        row("**pages/s**", lambda n: f"**{rate[n]:.1f}**"),
+        row("speed-up over 1 worker + Redis", over_one),
+    ]
+    if "plain" in runs:
+        lines.append(row("speed-up over the plain sweep", lambda n: f"{rate[n] / rate['plain']:.2f}×"))
+    lines += [
+        row("peak memory per worker (max RSS)", lambda n: ", ".join(mib(k) for k in runs[n][0].peak_kb)),
+        row("most requests one site saw at once (limit 2)", lambda n: str(runs[n][2])),
+        row("pages fetched more than once", lambda n: str(runs[n][3])),
+        row("exit codes", lambda n: str(runs[n][0].codes)),
+    ]
+    table = "\n".join(lines)
+    skipped = "" if "plain" in runs else (
+        "\nThe plain single-process sweep was skipped at this size (`--no-plain`): it is the slowest\n"
+        "by far when the sites are the limit (see below); the default-size run shows its rate.\n")
     body = f"""## 1 vs 2 workers when the sites are the limit (`benchmarks/bench_dist.py`)
 
 {args.sites} generated sites (`govcrawl.dist.loadsite`), {world.page_count()} pages, every answer
 delayed {args.latency}s, site concurrency 2 (shared by all workers through Redis leases),
 CONCURRENT_REQUESTS {args.per_worker} per worker, AutoThrottle off, every check on, browser off.
+The store is an SQLite file, except in the PostgreSQL column: a database on a local
+server (Debian's postgresql, fsync off), shared by the workers as on several machines.
 Machine: {machine()}.
 
-| | 1 worker, plain sweep | 1 worker + Redis | 2 workers + Redis |
-|---|---|---|---|
-| pages stored | {c0['pages']} | {c1['pages']} | {c2['pages']} |
-| crawl time (first site started → last Spider closed) | {plain.crawl:.0f} s | {one.crawl:.0f} s | {two.crawl:.0f} s |
-| **pages/s** | **{r0:.1f}** | **{r1:.1f}** | **{r2:.1f}** |
-| speed-up over 1 worker + Redis | | 1.0× | **{r2 / r1:.2f}×** (target ≥ 1.6×) |
-| speed-up over the plain sweep | 1.0× | {r1 / r0:.2f}× | {r2 / r0:.2f}× |
-| peak memory per worker (max RSS) | {mib(plain.peak_kb[0])} | {mib(one.peak_kb[0])} | {', '.join(mib(k) for k in two.peak_kb)} |
-| most requests one site saw at once (limit 2) | {peak_plain} | {peak_one} | {peak_two} |
-| pages fetched more than once | | | {dup_gets} |
-| same pages and findings in all three | | | {'yes' if same else 'NO'} |
-| exit codes | {plain.codes} | {one.codes} | {two.codes}{'' if ok else ' — FAILED'} |
+{table}
 
+Same pages and findings in every run: {'yes' if same else 'NO'}.{'' if ok else ' Some run FAILED (exit codes / status).'}
+{skipped}
 Why the per-site column matters: Scrapy 2.19's downloader starts every queued request
 of a slot before any of them counts as transferring (`_process_queue` schedules
 `_wait_for_download` as a task), so DOWNLOAD_SLOTS concurrency is not enforced when a

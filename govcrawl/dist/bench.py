@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import platform
 import re
-import sqlite3
 import subprocess
 import sys
 import time
@@ -20,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from govcrawl import db
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -62,7 +63,7 @@ def machine() -> str:
             f"Scrapy {scrapy.__version__}; shared with other jobs while measured")
 
 
-def sweep_cmd(registry: Path, store: Path, as_of: str, *extra: str) -> list[str]:
+def sweep_cmd(registry: Path, store: Path | str, as_of: str, *extra: str) -> list[str]:
     return [sys.executable, "-m", "scrapy", "crawl", "sweep", "-a", f"registry={registry}",
             "-a", f"store={store}", "-a", f"as_of={as_of}", "-s", "LOG_LEVEL=INFO",
             "-s", f"LOG_FORMAT={LOG_FORMAT}", "-s", "GOVCRAWL_BROWSER=False", "-s", "GOVCRAWL_PROGRESS_INTERVAL=30", *extra]
@@ -112,8 +113,9 @@ def crawl_seconds(texts: list[str]) -> float:
     return max(1.0, (max(closed) - min(opened)).total_seconds())
 
 
-def store_counts(store: Path, inspection: int | None = None) -> dict[str, Any]:
-    c = sqlite3.connect(store)
+def store_counts(store: Path | str, inspection: int | None = None) -> dict[str, Any]:
+    """Counts of an inspection in an SQLite file or a PostgreSQL store."""
+    c = db.connect(store, readonly=True)
     try:
         if inspection is None:
             inspection = c.execute("SELECT MAX(id) FROM inspections").fetchone()[0]

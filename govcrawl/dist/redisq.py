@@ -75,6 +75,24 @@ end
 return false
 """
 
+# A lease on a slot for a request that does not come from the queue (the hacked-page
+# checks' re-fetches): taken only while the slot is under its limit.
+# ARGV: prefix, slot, token, lease_ttl, default_limit, key_ttl
+LEASE = """
+local P = ARGV[1]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local lk = P..'lease:'..ARGV[2]
+redis.call('ZREMRANGEBYSCORE', lk, '-inf', now)
+local limit = tonumber(redis.call('HGET', P..'limits', ARGV[2]) or ARGV[5])
+if redis.call('ZCARD', lk) >= limit then
+  return 0
+end
+redis.call('ZADD', lk, now + tonumber(ARGV[4]), ARGV[3])
+redis.call('EXPIRE', lk, ARGV[6])
+return 1
+"""
+
 # Requeue what dead workers (no heartbeat key) had in flight and free their leases;
 # with ARGV[3] set, that worker's leftovers whatever its key (a restart under the same id).
 # ARGV: prefix, key_ttl, [worker]
@@ -152,6 +170,7 @@ class Scripts:
     def __init__(self, server: Any) -> None:
         self.push = server.register_script(PUSH)
         self.pop = server.register_script(POP)
+        self.lease = server.register_script(LEASE)
         self.recover = server.register_script(RECOVER)
         self.gate = server.register_script(GATE)
         self.counts = server.register_script(COUNTS)

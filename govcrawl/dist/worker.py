@@ -185,6 +185,16 @@ class Worker:
         self.leases[token] = _s(slot)
         return token, _s(slot), data
 
+    def lease(self, slot: str) -> str | None:
+        """A lease on `slot` for a request that bypasses the queue, if the site has room
+        under its shared limit; give it back with `release(token)`."""
+        token = f"{self.id}|x{next(self._tokens)}"
+        if not self.scripts.lease(args=[self.prefix, slot, token, self.lease_ttl,
+                                        self.default_limit, self.key_ttl]):
+            return None
+        self.leases[token] = slot
+        return token
+
     def track(self, token: str, request: Any) -> None:
         self.popped[token] = request
 

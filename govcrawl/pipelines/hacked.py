@@ -291,6 +291,7 @@ class HackedPagePipeline:
         req = Request(url, headers=headers, meta=meta, dont_filter=True)
         engine = self.crawler.engine
         t0 = time.perf_counter()
+        await self._site_lease(req)
         try:
             resp = await engine.download_async(req)
         except Exception as e:  # network errors are the link checker's business
@@ -300,6 +301,33 @@ class HackedPagePipeline:
             self.stats["render_ms" if render else "fetch_ms"] += int((time.perf_counter() - t0) * 1000)
             self.stats["renders" if render else "fetches"] += 1
         return resp
+
+    async def _site_lease(self, req: Request) -> None:
+        """In a distributed sweep, wait for a lease on the request's site so the shared
+        per-site limit also holds for these re-fetches (the download's end releases it,
+        govcrawl.dist.components.SiteLeaseMiddleware)."""
+        from govcrawl.dist import worker_for
+        from govcrawl.dist.components import slot_of
+
+        worker = worker_for(self.crawler)
+        if worker is None:
+            return
+        slot = slot_of(req)
+        deadline = time.monotonic() + worker.lease_ttl
+        wait = 0.02
+        while True:
+            token = worker.lease(slot)
+            if token is not None:
+                req.meta["govcrawl_token"] = token
+                return
+            if time.monotonic() > deadline:  # a stuck lease frees itself after lease_ttl anyway
+                logger.warning("hacked-page fetch of %s: no free lease on %s after %.0f s; fetching anyway",
+                               req.url, slot, worker.lease_ttl)
+                self.stats["lease_timeouts"] += 1
+                return
+            self.stats["lease_waits"] += 1
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, 0.5)
 
     def _version(self, label: str, resp: Any, in_site: Callable[[str], bool]) -> Version | None:
         if resp is None or not hasattr(resp, "text"):

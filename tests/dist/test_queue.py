@@ -46,6 +46,23 @@ def test_site_limit_holds_across_workers(redis_server: Any, prefix: str) -> None
     assert nxt is not None and nxt[2] == b"a2"  # FIFO inside the slot
 
 
+def test_out_of_queue_lease_counts_against_the_shared_site_limit(redis_server: Any, prefix: str) -> None:
+    """The hacked-page re-fetches do not come from the queue; their lease still counts."""
+    w1, w2 = mk(redis_server, prefix, "w1"), mk(redis_server, prefix, "w2")
+    for i in range(4):
+        w1.push("site:a", 0, f"a{i}".encode())
+    a, b = w1.pop(), w1.pop()
+    assert a and b
+    assert w2.lease("site:a") is None  # the site is at its limit of 2
+    assert w2.lease("site:b") is not None  # another site is not
+    w1.release(a[0])
+    t = w2.lease("site:a")
+    assert t is not None
+    assert w1.pop() is None  # the lease holds the place a queued request would take
+    w2.release(t)
+    assert w1.pop() is not None
+
+
 def test_round_robin_between_slots_and_priority(redis_server: Any, prefix: str) -> None:
     w = mk(redis_server, prefix, "w1", limits={"site:a": 10, "site:b": 10})
     for i in range(3):

@@ -351,7 +351,16 @@ class PgConnection:
 
     # PostgreSQL only
     def ensure_schema(self, schema: str) -> None:
-        """Create missing tables; several workers starting at once take turns."""
+        """Create missing tables; several workers starting at once take turns.  Once per
+        process and database: the DDL takes table locks that would wait for writers."""
+        if self.url in _SCHEMA_DONE:
+            return
+        names = re.findall(r"CREATE (?:TABLE|INDEX) IF NOT EXISTS (\w+)", schema)
+        present = self._conn.execute("SELECT COUNT(*) FROM unnest(%s::text[]) AS n WHERE to_regclass(n) IS NOT NULL",
+                                     (names,)).fetchone()[0]
+        if present == len(names):
+            _SCHEMA_DONE.add(self.url)
+            return
         self._conn.execute("BEGIN")
         try:
             self._conn.execute("SELECT pg_advisory_xact_lock(7462001)")
@@ -361,6 +370,10 @@ class PgConnection:
         except BaseException:
             self._conn.execute("ROLLBACK")
             raise
+        _SCHEMA_DONE.add(self.url)
+
+
+_SCHEMA_DONE: set[str] = set()
 
 
 def _returning_id(q: str) -> bool:

@@ -128,7 +128,7 @@ def main() -> None:
     table = "\n".join(lines)
     skipped = "" if "plain" in runs else (
         "\nThe plain single-process sweep was skipped at this size (`--no-plain`): it is the slowest\n"
-        "by far when the sites are the limit (see below); the default-size run shows its rate.\n")
+        "by far when the sites are the limit (see below); the script without `--no-plain` runs it.\n")
     body = f"""## 1 vs 2 workers when the sites are the limit (`benchmarks/bench_dist.py`)
 
 {args.sites} generated sites (`govcrawl.dist.loadsite`), {world.page_count()} pages, every answer

@@ -6,7 +6,6 @@ import os
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -118,12 +117,12 @@ def snapshot(store: Path | str, inspection: int | None = None) -> dict[str, Any]
     return out
 
 
-def pages_stored(store: Path) -> int:
+def pages_stored(store: Path | str) -> int:
     try:
-        c = sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=5)
+        c = db.connect(store, readonly=True, timeout=5)
         try:
             return c.execute("SELECT COUNT(*) FROM pages").fetchone()[0]
         finally:
             c.close()
-    except sqlite3.Error:
+    except db.Error:
         return 0

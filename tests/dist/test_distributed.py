@@ -137,17 +137,20 @@ def test_two_machines_share_a_postgresql_store(sites: Any, reference: dict, redi
     assert sorted(p.name for m in machines for p in m.iterdir()) == ["worker.log", "worker.log"]
 
 
-def test_kill_worker_mid_sweep_and_restart(sites: Any, reference: dict, redis_server: Any) -> None:
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_kill_worker_mid_sweep_and_restart(sites: Any, reference: dict, redis_server: Any, backend: str,
+                                           request: Any) -> None:
     """SIGKILL the only worker (no cleanup at all: requests in flight, site leases, rows
-    buffered for the store), start it again: it takes its leftovers back and completes."""
+    buffered for the store, an open store transaction), start it again: it takes its
+    leftovers back and completes.  On the SQLite file and on a PostgreSQL store."""
     world, server, registry, tmp = sites
-    store = tmp / "killed.db"
+    store = tmp / "killed.db" if backend == "sqlite" else request.getfixturevalue("pg_url")
     server.reset()
     server.latency = 0.08  # slow sites: the sweep lasts long enough to kill the worker in it
     try:
         common = ("-s", f"GOVCRAWL_REDIS_URL={redis_server.url}", "-s", "GOVCRAWL_DIST_HEARTBEAT_TTL=6",
                   "-s", "GOVCRAWL_WORKER_ID=kw", "-s", "GOVCRAWL_STORE_BATCH=10")
-        first, again = tmp / "kill-1.log", tmp / "kill-2.log"
+        first, again = tmp / f"kill-{backend}-1.log", tmp / f"kill-{backend}-2.log"
         a = start_worker(registry, store, first, *common)
         total = len(reference["pages"])
         deadline = time.monotonic() + 240

@@ -8,6 +8,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pytest
 import yaml
 
 from govcrawl.store import Store
@@ -42,7 +43,8 @@ def closed_port() -> int:
     return port
 
 
-def test_probe_records_each_homepage(tmp_path):
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_probe_records_each_homepage(tmp_path, backend, request):
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     threading.Thread(target=srv.serve_forever, daemon=True).start()
@@ -56,7 +58,7 @@ def test_probe_records_each_homepage(tmp_path):
     ]}
     rpath = tmp_path / "reg.yaml"
     rpath.write_text(yaml.safe_dump(reg, allow_unicode=True), encoding="utf-8")
-    spath = tmp_path / "s.sqlite"
+    spath = tmp_path / "s.sqlite" if backend == "sqlite" else request.getfixturevalue("pg_url")
     try:
         r = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "probe", "-a", f"registry={rpath}",
                             "-a", f"store={spath}", "-s", "GOVCRAWL_PROBE_TIMEOUT=1"],

@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_media(registry: Path, store: Path, as_of: str, *extra: str) -> subprocess.CompletedProcess:
+def run_media(registry: Path, store: Path | str, as_of: str, *extra: str) -> subprocess.CompletedProcess:
     """`scrapy crawl media` as users run it, fast pacing for the local fake platforms."""
     cmd = [sys.executable, "-m", "scrapy", "crawl", "media", "-a", f"registry={registry}",
            "-a", f"store={store}", "-a", f"as_of={as_of}",
@@ -27,9 +27,10 @@ def run_media(registry: Path, store: Path, as_of: str, *extra: str) -> subproces
     return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 
-@pytest.fixture(scope="module")
-def media_run(tmp_path_factory):
-    """One crawl over every scenario account (tests/media/scenarios.py)."""
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def media_run(tmp_path_factory, request):
+    """One crawl over every scenario account (tests/media/scenarios.py), into an SQLite
+    file and, the second time, into a PostgreSQL store."""
     from media_scenarios import ACCOUNTS, AS_OF
 
     tmp = tmp_path_factory.mktemp("media")
@@ -47,7 +48,8 @@ def media_run(tmp_path_factory):
                  {"id": "wb-nourl", "name": "示范无址", "platform": "weibo"}]
         reg.write_text(yaml.safe_dump({"accounts": fake.registry_rows() + extra}, allow_unicode=True),
                        encoding="utf-8")
-        store = tmp / "store.db"
+        store = tmp / "store.db" if request.param == "sqlite" else \
+            request.getfixturevalue("pg_server").new_database()
         proc = run_media(reg, store, AS_OF.isoformat(), "-s", "GOVCRAWL_BROWSER=False")
         yield {"proc": proc, "store": store, "fake": fake, "registry": reg}
     finally:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import defaultdict
 
 from media_scenarios import EXPECT
 
+from govcrawl import db
+
 
 def _db(run):
-    c = sqlite3.connect(run["store"])
-    c.row_factory = sqlite3.Row
-    return c
+    return db.connect(run["store"], readonly=True)  # an SQLite file or a PostgreSQL URL
 
 
 def test_crawl_exits_cleanly(media_run):

@@ -93,6 +93,21 @@ redis.call('EXPIRE', lk, ARGV[6])
 return 1
 """
 
+# Trap caps shared by all workers: the distinct URLs of one (site, URL pattern), up to the
+# cap.  ARGV: prefix, site|pattern, url, cap, key_ttl.  Returns 1 if the URL may be crawled.
+TRAP = """
+local k = ARGV[1]..'trap:'..ARGV[2]
+if redis.call('SISMEMBER', k, ARGV[3]) == 1 then
+  return 1
+end
+if redis.call('SCARD', k) >= tonumber(ARGV[4]) then
+  return 0
+end
+redis.call('SADD', k, ARGV[3])
+redis.call('EXPIRE', k, ARGV[5])
+return 1
+"""
+
 # Requeue what dead workers (no heartbeat key) had in flight and free their leases;
 # with ARGV[3] set, that worker's leftovers whatever its key (a restart under the same id).
 # ARGV: prefix, key_ttl, [worker]
@@ -171,6 +186,7 @@ class Scripts:
         self.push = server.register_script(PUSH)
         self.pop = server.register_script(POP)
         self.lease = server.register_script(LEASE)
+        self.trap = server.register_script(TRAP)
         self.recover = server.register_script(RECOVER)
         self.gate = server.register_script(GATE)
         self.counts = server.register_script(COUNTS)

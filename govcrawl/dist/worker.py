@@ -195,6 +195,11 @@ class Worker:
         self.leases[token] = slot
         return token
 
+    def trap_allow(self, site_id: str, pattern: str, url: str, cap: int) -> bool:
+        """A trap-prone URL of `pattern` may be crawled: fewer than `cap` distinct URLs of
+        that pattern have been taken by all workers together."""
+        return bool(self.scripts.trap(args=[self.prefix, f"{site_id}|{pattern}", url, int(cap), self.key_ttl]))
+
     def track(self, token: str, request: Any) -> None:
         self.popped[token] = request
 

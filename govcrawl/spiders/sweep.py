@@ -237,8 +237,14 @@ class SweepSpider(scrapy.Spider):
             return True
         pattern = re.sub(r"\d+", "#", p.path) + "?" + "&".join(sorted(k for k, _v in query))
         key = (site.id, pattern)
+        if key in self._capped:
+            return False
         self._pattern_counts[key] += 1
-        if self._pattern_counts[key] > self.pattern_cap:
+        if self.dist is not None:  # the cap counts the URLs of all workers together
+            over = not self.dist.trap_allow(site.id, pattern, url, self.pattern_cap)
+        else:
+            over = self._pattern_counts[key] > self.pattern_cap
+        if over:
             if key not in self._capped:
                 self._capped.add(key)
                 self._notice(site.id, "trap", url,

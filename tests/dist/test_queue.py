@@ -63,6 +63,16 @@ def test_out_of_queue_lease_counts_against_the_shared_site_limit(redis_server: A
     assert w1.pop() is not None
 
 
+def test_trap_cap_counts_distinct_urls_of_all_workers(redis_server: Any, prefix: str) -> None:
+    w1, w2 = mk(redis_server, prefix, "w1"), mk(redis_server, prefix, "w2")
+    pat = "/rl/calendar.html?month"
+    got = [w.trap_allow("a", pat, f"http://a/rl/calendar.html?month=2024-{i:02d}", 3)
+           for i, w in zip(range(1, 6), (w1, w2, w1, w2, w1))]
+    assert got == [True, True, True, False, False]  # 3 in all, not 3 per worker
+    assert w2.trap_allow("a", pat, "http://a/rl/calendar.html?month=2024-01", 3)  # one already taken
+    assert w2.trap_allow("b", pat, "http://b/rl/calendar.html?month=2024-09", 3)  # per site
+
+
 def test_round_robin_between_slots_and_priority(redis_server: Any, prefix: str) -> None:
     w = mk(redis_server, prefix, "w1", limits={"site:a": 10, "site:b": 10})
     for i in range(3):
@@ -114,3 +124,32 @@ def test_gate_finalizes_once(redis_server: Any, prefix: str) -> None:
     assert verdicts == ["go", "skip", "go"]
     redis_server.client.set(prefix + "state", "finished")
     assert w2.gate()[0] == "skip" and w1.gate()[0] == "skip"
+
+
+def test_two_spiders_share_one_trap_cap(redis_server: Any, prefix: str, tmp_path: Any) -> None:
+    """The sweep spider's trap guard in a distributed sweep: a calendar trap yields `cap`
+    pages in all, whichever worker's pages link into it."""
+    from govcrawl.items import Link, PageItem
+    from govcrawl.spiders.sweep import SweepSpider
+
+    site_url = "http://127.0.0.1:8001/"
+    reg = tmp_path / "sites.yaml"
+    reg.write_text(f"sites:\n- id: '6105000001'\n  name: 测试局\n  url: {site_url}\n", encoding="utf-8")
+    spiders, notices = [], []
+    for wid in ("w1", "w2"):
+        sp = SweepSpider(registry=str(reg), store=str(tmp_path / "s.db"), as_of="2024-06-20")
+        sp.pattern_cap, sp.max_pages, sp.link_check, sp.depth_limit = 5, 1000, True, 0
+        sp.skip_hosts = set()
+        sp.dist = mk(redis_server, prefix, wid)
+        sp._notice = lambda *a, **k: notices.append(a)  # type: ignore[method-assign]
+        spiders.append(sp)
+    taken = []
+    for n in range(8):  # the workers take turns; each page links to two new calendar days
+        sp = spiders[n % 2]
+        site = sp.sites["6105000001"]
+        links = [Link(site_url + f"cal.html?date=2024-06-{2 * n + k + 1:02d}") for k in (0, 1)]
+        page = type("P", (), {"pagination": [], "endpoints": [], "links": links})()
+        item = PageItem(1, "6105000001", site_url + f"p{n}.html", as_of="2024-06-20", page_type="article")
+        taken += [r.url for r in sp._follow(site, item.url, item, page) if "cal.html" in r.url]
+    assert len(taken) == 5 and len(set(taken)) == 5  # not 5 per worker
+    assert {a[1] for a in notices} == {"trap"} and len(notices) == 2  # each worker says so once

@@ -89,8 +89,9 @@ def build_store(path) -> int:
     return iid
 
 
-def test_es_sync_indexes_findings_verdicts_pages(fake, tmp_path, capsys):
-    store = tmp_path / "g.db"
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_es_sync_indexes_findings_verdicts_pages(fake, tmp_path, capsys, backend, request):
+    store = tmp_path / "g.db" if backend == "sqlite" else request.getfixturevalue("pg_url")
     iid = build_store(store)
     assert main(["es-sync", "--url", fake.url, "--store", str(store)]) == 0
     assert "0 spooled" in capsys.readouterr().out

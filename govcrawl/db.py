@@ -218,7 +218,10 @@ def translate(sql: str) -> str:
         if how == "IGNORE" or not [c for c in cols if c not in pk]:
             s = f"{head}{rest} ON CONFLICT DO NOTHING"
         else:
-            sets = ", ".join(f"{_q(c)}=EXCLUDED.{_q(c)}" for c in cols if c not in pk)
+            # SQLite's REPLACE deletes the old row: columns the statement leaves out get
+            # their defaults again, not the old row's values
+            sets = ", ".join([f"{_q(c)}=EXCLUDED.{_q(c)}" for c in cols if c not in pk]
+                             + [f"{_q(c)}=DEFAULT" for c in cols_all if c not in pk and c not in cols])
             s = f"{head}{rest} ON CONFLICT ({', '.join(_q(c) for c in pk)}) DO UPDATE SET {sets}"
     return _params(s)
 

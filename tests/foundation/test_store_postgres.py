@@ -28,7 +28,8 @@ def test_translate_insert_or_replace_is_an_upsert_on_the_primary_key() -> None:
     q = db.translate("INSERT OR REPLACE INTO link_status (inspection_id, site_id, target, status) VALUES (?,?,?,?)")
     assert q == ("INSERT INTO link_status (inspection_id, site_id, target, status) VALUES (%s,%s,%s,%s)"
                  " ON CONFLICT (inspection_id, target) DO UPDATE SET site_id=EXCLUDED.site_id,"
-                 " status=EXCLUDED.status")
+                 " status=EXCLUDED.status, error=DEFAULT, elapsed=DEFAULT, content_type=DEFAULT,"
+                 " size=DEFAULT, final_url=DEFAULT")
     # no column list: the table's own columns, in order
     q = db.translate("INSERT OR REPLACE INTO incremental_runs VALUES (?,?,?)")
     assert q.startswith("INSERT INTO incremental_runs (inspection_id, lexicons, previous_id) VALUES")
@@ -80,6 +81,13 @@ def test_store_api_on_postgresql(pg_url: str) -> None:
         c.execute("INSERT OR REPLACE INTO links (inspection_id, site_id, page_url, target, kind, hidden, external)"
                   " VALUES (?,?,?,?,?,?,?)", (a, "s1", "http://x/", "http://y/", "a", True, False))
     assert tuple(s.conn.execute("SELECT hidden, external FROM links").fetchone()) == (1, 0)
+    # REPLACE semantics: a column the statement leaves out is reset, as SQLite's REPLACE does
+    with s.tx() as c:
+        c.execute("INSERT OR REPLACE INTO link_status (inspection_id, site_id, target, status, error)"
+                  " VALUES (?,?,?,?,?)", (a, "s1", "http://y/", 0, "timeout"))
+        c.execute("INSERT OR REPLACE INTO link_status (inspection_id, site_id, target, status)"
+                  " VALUES (?,?,?,?)", (a, "s1", "http://y/", 200))
+    assert tuple(s.conn.execute("SELECT status, error FROM link_status").fetchone()) == (200, None)
     s.delete_findings(a, ["content.typo"], site_id="s1")
     assert s.findings(a) == []
     # a failed write transaction is rolled back and the connection stays usable

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 VETO = "veto"
 DEDUCT = "deduct"
@@ -131,6 +131,9 @@ class PageItem:
     rendered: bool = False  # built by the browser
     findings: list[Finding] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    # the crawl's parsed `html` (govcrawl.extract.page.Page.dom) for the hacked-page
+    # analysis in this process; not a field: never stored, exported or copied
+    dom: ClassVar[Any] = None
 
 
 @dataclass

@@ -95,6 +95,9 @@ class Page:
     endpoints: list[str] = field(default_factory=list)  # script data sources (dataproxy, JSON)
     needs_browser: bool = False
     letter: dict[str, str | None] = field(default_factory=dict)  # interaction detail: submitted/replied
+    # the parsed document and its hidden-element detector, for later readers of the same
+    # HTML in this process (the hacked-page analysis); never stored
+    dom: Any = field(default=None, repr=False, compare=False)
 
 
 _CLOSE_TAIL = re.compile(r"</(?:body|html)\s*>", re.I)
@@ -109,6 +112,18 @@ def _unclose_trailing(html: str) -> str:
     if last is None or not html[last.end():].strip():
         return html
     return _CLOSE_TAIL.sub("", html)
+
+
+def parse_dom(html: str) -> Any:
+    """The lxml document of `html`, keeping markup that follows `</html>`; never raises."""
+    html = _unclose_trailing(html)
+    try:
+        return lxml.html.fromstring(html) if html.strip() else lxml.html.fromstring("<html></html>")
+    except (lxml.etree.ParserError, ValueError):
+        try:
+            return lxml.html.fromstring(html.encode("utf-8", "replace"))
+        except Exception:
+            return lxml.html.fromstring("<html></html>")
 
 
 def is_html_type(content_type: str) -> bool:
@@ -454,17 +469,11 @@ def parse_page(url: str, body: bytes, *, content_type: str = "", site_home: str 
     page.encoding = enc
     html = clean_control(html)
     page.html = html
-    html = _unclose_trailing(html)
-    try:
-        root = lxml.html.fromstring(html) if html.strip() else lxml.html.fromstring("<html></html>")
-    except (lxml.etree.ParserError, ValueError):
-        try:
-            root = lxml.html.fromstring(html.encode("utf-8", "replace"))
-        except Exception:
-            root = lxml.html.fromstring("<html></html>")
+    root = parse_dom(html)
     base_el = root.find(".//base[@href]")
     base = urljoin(url, base_el.get("href")) if base_el is not None else url
     detector = HiddenDetector(root)
+    page.dom = (root, detector)
     title_el = root.find(".//title")
     page.title = _text(title_el) if title_el is not None else ""
     page.meta = _meta(root)

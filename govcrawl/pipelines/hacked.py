@@ -192,7 +192,8 @@ class HackedPagePipeline:
         date = item.as_of or None
         url = item.url
         in_site = self._in_site(item)
-        a = analyze(item.html, item.final_url or url, in_site)
+        a = analyze(item.html, item.final_url or url, in_site, dom=item.dom)
+        item.dom = None  # the tree is not needed past here
         # the page's outside links as this module reads them (with the text around each)
         outbound = [lk for lk in a.links if lk.external] + [lk for lk in a.script_srcs if lk.external]
         found = self.rules.page(item.site_id, url, date, a, outbound)

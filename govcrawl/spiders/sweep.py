@@ -334,6 +334,7 @@ class SweepSpider(scrapy.Spider):
             item.extra["letter"] = page.letter
         item.text, item.full_text, item.attr_texts = page.text, page.full_text, page.attr_texts
         item.entries, item.links, item.html = page.entries, page.links, page.html
+        item.dom = page.dom
         if page.needs_browser and self.browser and not meta.get("playwright") \
                 and url not in self._browser_requested:
             # script-built list with no data source we can read: ask the browser

@@ -124,3 +124,20 @@ def test_same_host_other_port_is_outside(rules: HackedRules) -> None:
     found = rules.page("6105000001", url, AS_OF, analyze(html, url, host_in_site(url)))
     assert {(f.rule, f.target) for f in found if f.target} == {
         ("content.hidden_link", "http://127.0.0.1:9009/x"), ("link.unsafe", "http://127.0.0.1:9009/x")}
+
+
+@pytest.mark.parametrize("name", ["HIDDEN_BLOCK", "OFFSCREEN_DINGBATS", "STYLESHEET_HIDDEN", "COLOUR_FONT_MARQUEE",
+                                  "FROMCHARCODE", "PACKED", "ATOB", "UNESCAPE_HEX", "TRAILING",
+                                  "UA_SCRIPT_TITLE", "REFERRER_REDIRECT", "META_REFRESH", "CONTROLS"])
+def test_analysis_on_the_crawls_parse_equals_its_own(name: str, rules: HackedRules) -> None:
+    """The sweep hands its parsed document to the hacked-page analysis (one parse, one
+    style index per page): what the analysis finds must not change."""
+    from govcrawl.extract.page import parse_page
+
+    html = getattr(F, name)
+    page = parse_page(URL, html.encode("utf-8"), content_type="text/html; charset=utf-8")
+    assert page.dom is not None and page.html == html
+    own = analyze(html, URL, host_in_site(URL))
+    shared = analyze(page.html, URL, host_in_site(URL), dom=page.dom)
+    assert shared == own and (own.hidden_links or own.scripts or own.links or own.refresh)
+    assert rules.page("6105000001", URL, AS_OF, shared) == rules.page("6105000001", URL, AS_OF, own)

@@ -11,7 +11,7 @@ import hashlib
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
@@ -19,7 +19,7 @@ import lxml.html
 
 from govcrawl.checks.hacked.scripts import Written, decode_script
 from govcrawl.extract.hidden import HiddenDetector, parse_declarations
-from govcrawl.extract.page import join_url
+from govcrawl.extract.page import join_url, parse_dom
 
 MAX_HTML = 3_000_000  # characters parsed (DOWNLOAD_MAXSIZE caps bodies anyway)
 MAX_HIDDEN_TEXT = 4000  # characters kept per hidden block
@@ -86,7 +86,6 @@ def host_of(url: str) -> str:
         return ""
 
 
-_CLOSE_TAGS = re.compile(r"</\s*(?:body|html)\s*>", re.I)
 
 
 def netloc_of(url: str) -> str:
@@ -116,21 +115,9 @@ def _decoded(code: str) -> list[Written]:
 
 
 def parse_html(html: str) -> lxml.html.HtmlElement:
-    html = (html or "")[:MAX_HTML]
     # libxml2 drops whatever follows </html>; spam links appended after the document
-    # (a favourite of injected templates) must stay in the body
-    last = None
-    for last in _CLOSE_TAGS.finditer(html):
-        pass
-    if last is not None and html[last.end():].strip():
-        html = _CLOSE_TAGS.sub("", html)
-    try:
-        return lxml.html.fromstring(html) if html.strip() else lxml.html.fromstring("<html></html>")
-    except (lxml.etree.ParserError, ValueError):
-        try:
-            return lxml.html.fromstring(html.encode("utf-8", "replace"))
-        except Exception:
-            return lxml.html.fromstring("<html></html>")
+    # (a favourite of injected templates) must stay in the body: the crawl's own parse
+    return parse_dom((html or "")[:MAX_HTML])
 
 
 def _text(el: lxml.html.HtmlElement) -> str:
@@ -237,11 +224,16 @@ def fragment_links(html: str, base: str, in_site: Callable[[str], bool]) -> tupl
     return links, _loose_text(frag)  # anchors are judged with their links
 
 
-def analyze(html: str, url: str, in_site: Callable[[str], bool]) -> Analysis:
-    root = parse_html(html)
+def analyze(html: str, url: str, in_site: Callable[[str], bool], dom: Any = None) -> Analysis:
+    """`dom`: the crawl's (root, HiddenDetector) of this same `html` (govcrawl.extract.page
+    Page.dom), so the page is not parsed and its styles not indexed a second time."""
+    if dom is not None and len(html or "") <= MAX_HTML:
+        root, det = dom
+    else:
+        root = parse_html(html)
+        det = HiddenDetector(root)
     base_el = root.find(".//base[@href]")
     base = urljoin(url, base_el.get("href")) if base_el is not None else url
-    det = HiddenDetector(root)
     a = Analysis()
     t = root.find(".//title")
     a.title = _text(t) if t is not None else ""

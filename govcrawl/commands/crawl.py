@@ -37,7 +37,10 @@ class Command(ScrapyCrawl):
     def run(self, args: list[str], opts: Any) -> None:
         super().run(args, opts)
         crawler = getattr(self, "_crawler", None)
-        stats = crawler.stats if crawler is not None else None
+        try:
+            stats = crawler.stats if crawler is not None else None
+        except RuntimeError:  # the crawl never started (Scrapy has logged why)
+            stats = None
         if stats is not None and stats.get_value("govcrawl/store/close_failed"):
             print(f"scrapy crawl {args[0]}: the store could not be closed (see the log above); "
                   "the inspection is left open", file=sys.stderr)

@@ -22,6 +22,7 @@ machine.  See docs/operations.md for several machines.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import socket
@@ -86,6 +87,7 @@ def open_worker(crawler: Any, spider: Any, store: Any, create: Callable[[], int]
     else:
         iid = create()
         as_of = spider.as_of.isoformat()
+    _same_sites(store, iid, spider)
     prefix = f"{base}:i{iid}:"
     if (server.get(prefix + "state") or b"") == b"finished":
         raise DistError(f"inspection {iid} was finished by its workers: nothing to join")
@@ -100,6 +102,31 @@ def open_worker(crawler: Any, spider: Any, store: Any, create: Callable[[], int]
     logger.info("distributed worker %s on inspection %s (as_of %s, Redis keys %s*); more workers join "
                 "with -a inspection=%s", worker_id, iid, as_of, prefix, iid)
     return worker
+
+
+def _same_sites(store: Any, iid: int, spider: Any) -> None:
+    """A joining worker must crawl the sites the inspection was started with: workers on
+    several machines read their own copy of the registry, and a stale copy would judge
+    pages by the wrong scopes."""
+    row = store.conn.execute("SELECT registry_json, settings_json FROM inspections WHERE id=?", (iid,)).fetchone()
+    try:
+        started = json.loads(row["settings_json"] or "{}").get("sites")
+        snapshot = {d["id"]: d for d in json.loads(row["registry_json"] or "{}").get("sites", [])}
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return  # an inspection from before the snapshot: nothing to compare with
+    if not started:
+        return
+    mine = {sid: site.to_dict() for sid, site in spider.sites.items()}
+    only_here, only_there = sorted(set(mine) - set(started)), sorted(set(started) - set(mine))
+    changed = sorted(sid for sid in set(mine) & set(started) if sid in snapshot and
+                     (mine[sid].get("url"), mine[sid].get("scope")) != (snapshot[sid].get("url"), snapshot[sid].get("scope")))
+    if only_here or only_there or changed:
+        what = "; ".join(part for part in (
+            f"sites only in this registry: {', '.join(only_here[:5])}" if only_here else "",
+            f"sites only in the inspection's: {', '.join(only_there[:5])}" if only_there else "",
+            f"address or scope changed: {', '.join(changed[:5])}" if changed else "") if part)
+        raise DistError(f"{spider.registry.path or 'the registry'} differs from the one inspection {iid} "
+                        f"was started with ({what}): give every worker the same registry and -a sites")
 
 
 def _agree(server: Any, key: str, create: Callable[[], int], worker_id: str, ttl: int) -> int:

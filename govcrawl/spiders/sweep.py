@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import re
+import sys
 from functools import partial
 from collections import Counter, defaultdict
 from datetime import date, datetime
@@ -134,7 +135,13 @@ class SweepSpider(scrapy.Spider):
         spider.attachment_max = s.getint("GOVCRAWL_ATTACHMENT_MAXSIZE", 512 * 1024)
         spider.skip_hosts = set(s.getlist("GOVCRAWL_LINKCHECK_SKIP_HOSTS", []))
         spider.depth_limit = s.getint("DEPTH_LIMIT", 0)
-        spider._open_inspection(crawler)
+        from govcrawl.dist import DistError
+
+        try:
+            spider._open_inspection(crawler)
+        except DistError as e:  # bad input for a distributed sweep: one line, nothing crawled
+            print(f"scrapy crawl sweep: {e}", file=sys.stderr, flush=True)
+            raise SystemExit(2) from None
         # per-site download slots (SiteSlotMiddleware puts requests in them)
         slots = dict(s.getdict("DOWNLOAD_SLOTS"))
         default_c = s.getint("GOVCRAWL_SITE_CONCURRENCY", 2)

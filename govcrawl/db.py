@@ -203,8 +203,9 @@ _INSERT_OR = re.compile(r"^\s*INSERT OR (REPLACE|IGNORE) INTO (\w+)\s*(\(([^)]*)
 
 
 @lru_cache(maxsize=1024)
-def translate(sql: str) -> str:
-    """One SQLite-dialect statement of this project in PostgreSQL's dialect."""
+def translate(sql: str, params: bool = True) -> str:
+    """One SQLite-dialect statement of this project in PostgreSQL's dialect; `params`:
+    it is executed with parameters (psycopg then reads `%`, so a literal one is doubled)."""
     s = sql.strip()
     if re.match(r"^BEGIN( IMMEDIATE| DEFERRED| EXCLUSIVE)?$", s, re.I):
         return "BEGIN"
@@ -223,7 +224,7 @@ def translate(sql: str) -> str:
             sets = ", ".join([f"{_q(c)}=EXCLUDED.{_q(c)}" for c in cols if c not in pk]
                              + [f"{_q(c)}=DEFAULT" for c in cols_all if c not in pk and c not in cols])
             s = f"{head}{rest} ON CONFLICT ({', '.join(_q(c) for c in pk)}) DO UPDATE SET {sets}"
-    return _params(s)
+    return _params(s) if params else s
 
 
 def _q(col: str) -> str:
@@ -311,7 +312,7 @@ class PgConnection:
         return self._conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
 
     def execute(self, sql: str, params: Sequence[Any] | dict | None = None) -> PgCursor:
-        q = translate(sql)
+        q = translate(sql, bool(params))
         returning = _returning_id(q)
         if returning:
             q += " RETURNING id"
@@ -333,7 +334,7 @@ class PgConnection:
     def executescript(self, script: str) -> None:
         for stmt in script.split(";"):
             if stmt.strip():
-                self._conn.execute(translate(stmt), prepare=False)
+                self._conn.execute(translate(stmt, False), prepare=False)
 
     def commit(self) -> None:
         if self.in_transaction:

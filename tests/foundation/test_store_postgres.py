@@ -73,6 +73,11 @@ def test_store_api_on_postgresql(pg_url: str) -> None:
     row = s.conn.execute("SELECT key, rule, \"end\" FROM findings WHERE inspection_id=? ORDER BY start",
                          (a,)).fetchone()
     assert row["rule"] == row[1] == "content.typo" and row["end"] == 2 and set(dict(row)) == {"key", "rule", "end"}
+    # a literal % with and without parameters
+    assert s.conn.execute("SELECT '100%'").fetchone()[0] == "100%"
+    assert s.conn.execute("SELECT '100%' || ?", ("!",)).fetchone()[0] == "100%!"
+    like = "SELECT COUNT(*) FROM findings WHERE url LIKE 'http://x/%'"
+    assert s.conn.execute(like + " AND site_id=?", ("s1",)).fetchone()[0] == 2
     # aggregates come back as Python numbers (PostgreSQL's NUMERIC would be Decimal)
     total = s.conn.execute("SELECT COALESCE(SUM(count), 0), AVG(start) FROM findings").fetchone()
     assert total[0] == 2 and isinstance(total[0], int) and total[1] == 1.5

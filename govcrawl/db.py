@@ -284,6 +284,30 @@ class PgCursor:
         self._cur.close()
 
 
+class _NoRows:
+    lastrowid = None
+    rowcount = 0
+    description = None
+
+    def fetchone(self) -> None:
+        return None
+
+    def fetchall(self) -> list:
+        return []
+
+    def fetchmany(self, size: int = 1000) -> list:
+        return []
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(())
+
+    def close(self) -> None:
+        return None
+
+
+_NO_ROWS: Any = _NoRows()
+
+
 class PgConnection:
     """A psycopg 3 connection behind sqlite3.Connection's interface.
 
@@ -294,37 +318,68 @@ class PgConnection:
     def __init__(self, url: str, *, readonly: bool = False, timeout: float = 60.0) -> None:
         self.url = url
         self.readonly = readonly
+        self.timeout = timeout
+        self._in_tx = False  # between our BEGIN and COMMIT/ROLLBACK
+        self._connect()
+        self.row_factory: Any = None  # accepted and ignored: rows are always Row
+
+    def _connect(self) -> None:
         try:
-            self._conn = psycopg.connect(url, autocommit=True, connect_timeout=max(1, int(min(timeout, 30))),
-                                         row_factory=_row_factory)
+            self._conn = psycopg.connect(self.url, autocommit=True, row_factory=_row_factory,
+                                         connect_timeout=max(1, int(min(self.timeout, 30))))
         except psycopg.Error as e:
             msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            raise psycopg.OperationalError(f"{display(url)}: cannot connect ({msg})") from None
+            raise psycopg.OperationalError(f"{display(self.url)}: cannot connect ({msg})") from None
         self._conn.adapters.register_dumper(bool, _BoolAsInt)
         self._conn.adapters.register_loader("numeric", _Numeric)
-        if readonly:
+        if self.readonly:
             self._conn.execute("SET default_transaction_read_only = on")
-        self.row_factory: Any = None  # accepted and ignored: rows are always Row
+
+    def _live(self) -> None:
+        """A server restart or a dropped connection: connect again, outside a transaction
+        only (inside one, the statement fails and the caller's transaction is retried)."""
+        if (self._conn.closed or self._conn.broken) and not self._in_tx:
+            try:
+                self._conn.close()
+            except psycopg.Error:
+                pass
+            self._connect()
 
     # sqlite3.Connection's interface
     @property
     def in_transaction(self) -> bool:
-        return self._conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+        return self._in_tx or self._conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
 
     def execute(self, sql: str, params: Sequence[Any] | dict | None = None) -> PgCursor:
         q = translate(sql, bool(params))
+        if q in ("COMMIT", "ROLLBACK"):
+            return self._end(q)
+        self._live()
         returning = _returning_id(q)
         if returning:
             q += " RETURNING id"
         cur = self._conn.execute(q, _fix(params) if params else None, prepare=False)
+        if q == "BEGIN":
+            self._in_tx = True
         rowid = None
         if returning:
             row = cur.fetchone()
             rowid = int(row[0]) if row else None
         return PgCursor(cur, rowid)
 
+    def _end(self, q: str) -> PgCursor:
+        was, self._in_tx = self._in_tx, False
+        if self._conn.closed or self._conn.broken:
+            if q == "ROLLBACK":  # the server rolled back when the connection dropped
+                return _NO_ROWS
+            raise psycopg.OperationalError(f"{display(self.url)}: connection lost before COMMIT")
+        if not was and self._conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+            return _NO_ROWS
+        return PgCursor(self._conn.execute(q, prepare=False))
+
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> PgCursor:
         q = translate(sql)
+        self._live()
         cur = self._conn.cursor()
         rows = [_fix(p) for p in seq]
         if rows:
@@ -338,11 +393,11 @@ class PgConnection:
 
     def commit(self) -> None:
         if self.in_transaction:
-            self._conn.execute("COMMIT")
+            self._end("COMMIT")
 
     def rollback(self) -> None:
         if self.in_transaction:
-            self._conn.execute("ROLLBACK")
+            self._end("ROLLBACK")
 
     def close(self) -> None:
         self._conn.close()
@@ -388,6 +443,27 @@ def _fix(params: Any) -> Any:
     if isinstance(params, dict):
         return params
     return tuple(params)
+
+
+def retry_outage(fn: Any, target: str, *, timeout: float = 600.0, interval: float = 5.0,
+                 what: str = "store access") -> Any:
+    """`fn()`, tried again while a PostgreSQL store is unreachable (a server restart, a
+    network cut), up to `timeout` seconds.  SQLite errors are not outages: raised at once.
+    Blocking: for worker threads and the end of a sweep."""
+    import logging
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return fn()
+        except OperationalError as e:
+            if not is_url(target) or time.monotonic() >= deadline:
+                raise
+            logging.getLogger("govcrawl.store").warning(
+                "%s: store %s unreachable (%s); trying again in %.0f s", what, display(target),
+                str(e).strip().splitlines()[0][:200] if str(e).strip() else type(e).__name__, interval)
+            time.sleep(interval)
 
 
 def retryable(e: BaseException) -> bool:

@@ -196,10 +196,11 @@ class DistributedStorePipeline(StorePipeline):
         if self.worker is not None:
             self.worker.flush_hook = self.flush
 
-    def flush(self, *args: Any, **kwargs: Any) -> None:
-        super().flush()
-        if self.worker is not None and self._ack:
+    def flush(self, *args: Any, **kwargs: Any) -> bool:
+        ok = super().flush()
+        if ok and self.worker is not None and self._ack:  # only what is written is acked
             self.worker.ack(engine_in_progress(self.crawler))
+        return ok
 
     def close_spider(self, spider: Any = None) -> None:
         w = self.worker
@@ -211,13 +212,13 @@ class DistributedStorePipeline(StorePipeline):
         self._ack = reason in (None, "finished")
         if not w.finalizing:
             assert self.store is not None
-            self.flush()
+            self._flush_final()
             if self._ack:
                 w.ack(())  # finished: the engine is idle, everything popped is done and stored
             self.store.close()
             return None
         assert self.store is not None
-        self.flush()
+        self._flush_final()
         self._update_sites()
         verdicts = self._verdicts()
         stats = self._global_stats()

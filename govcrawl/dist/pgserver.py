@@ -48,9 +48,19 @@ class PgServer:
             self._as = ["runuser", "-u", "postgres", "--"]
         self._run(_bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
                   "--locale=C.UTF-8", "--no-sync")
+        self._start()
+
+    def _start(self) -> None:
         self._run(_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.root / "server.log"), "-w", "-t", "30",
                   "-o", f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
                         " -c max_connections=200", "start")
+
+    def pause(self) -> None:
+        """Stop the server, keeping its data (a restart, an outage)."""
+        self._run(_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        self._start()
 
     def _run(self, *cmd: str) -> None:
         r = subprocess.run([*self._as, *cmd], capture_output=True, text=True, timeout=120)

@@ -451,8 +451,13 @@ class HackedPagePipeline:
         if not path:
             return []
         # the store is read in a thread (a big site's links take a while); judging stays here
-        hist = await asyncio.to_thread(load_history, path, item.inspection_id, item.site_id,
-                                       self._homes.get(item.site_id))
+        s = getattr(self.crawler, "settings", None)
+        timeout = s.getfloat("GOVCRAWL_STORE_RETRY_TIMEOUT", 600.0) if s is not None else 600.0
+        interval = s.getfloat("GOVCRAWL_STORE_RETRY_INTERVAL", 5.0) if s is not None else 5.0
+        hist = await asyncio.to_thread(
+            db.retry_outage, lambda: load_history(path, item.inspection_id, item.site_id,
+                                                  self._homes.get(item.site_id)),
+            path, timeout=timeout, interval=interval, what=f"hacked-page history {item.site_id}")
         if hist is None:
             return []
         return site_history(path, item.inspection_id, item.site_id, item.as_of, self.rules, history=hist)

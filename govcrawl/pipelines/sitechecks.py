@@ -14,6 +14,7 @@ from typing import Any
 
 from scrapy.exceptions import NotConfigured
 
+from govcrawl import db
 from govcrawl.checks.rules import ColumnRules, load_column_rules
 from govcrawl.checks.site import SITE_RULES, column_table_path, run_site_checks, write_columns
 from govcrawl.items import SiteDone
@@ -27,6 +28,10 @@ class SiteChecksPipeline:
                  rules: ColumnRules | None = None) -> None:
         self.settings = settings
         self.store_path = store_path
+        # a PostgreSQL store unreachable for a while: try again (govcrawl.db.retry_outage)
+        get = getattr(settings, "getfloat", None)
+        self.retry_interval = get("GOVCRAWL_STORE_RETRY_INTERVAL", 5.0) if get else 5.0
+        self.retry_timeout = get("GOVCRAWL_STORE_RETRY_TIMEOUT", 600.0) if get else 600.0
         # load (and validate) the column table at start: a bad edit stops the sweep here
         self.rules = rules or load_column_rules(column_table_path(settings))
 
@@ -48,6 +53,10 @@ class SiteChecksPipeline:
             logger.error("site checks for %s skipped: no store path (GOVCRAWL_STORE or "
                          "SiteDone.stats['store'])", item.site_id)
             return item
+        return db.retry_outage(lambda: self._check(item, path), path, timeout=self.retry_timeout,
+                               interval=self.retry_interval, what=f"site checks {item.site_id}")
+
+    def _check(self, item: SiteDone, path: str) -> SiteDone:
         store = Store(path)  # its own connection: this runs in a worker thread
         try:
             res = run_site_checks(store.conn, item.inspection_id, item.site_id, item.as_of,

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections import Counter
 from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from govcrawl import db
 from govcrawl import signals as gsignals
 from govcrawl.items import Finding, LinkStatus, PageItem, SiteDone, SiteEvent
-from govcrawl.store import Store, utcnow
+from govcrawl.store import Store, StoreError, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +32,9 @@ class StorePipeline:
         self.path = path
         self.inspection_id = inspection_id
         self.batch = batch
+        self.retry_interval = 5.0  # seconds between attempts while the store is unreachable
+        self.retry_timeout = 600.0  # how long the end of the sweep waits for it
+        self._retry_at = 0.0
         self.store: Store | None = None
         self._pages: list[tuple] = []
         self._entries: list[tuple] = []
@@ -48,6 +53,8 @@ class StorePipeline:
             raise NotConfigured("no store (the sweep spider sets GOVCRAWL_STORE)")
         p = cls(crawler, path, crawler.settings.getint("GOVCRAWL_INSPECTION_ID"),
                 crawler.settings.getint("GOVCRAWL_STORE_BATCH", 200))
+        p.retry_interval = crawler.settings.getfloat("GOVCRAWL_STORE_RETRY_INTERVAL", 5.0)
+        p.retry_timeout = crawler.settings.getfloat("GOVCRAWL_STORE_RETRY_TIMEOUT", 600.0)
         crawler.signals.connect(p.flush, signal=signals.spider_idle)
         crawler.signals.connect(p.on_notice, signal=gsignals.notice)
         return p
@@ -66,7 +73,7 @@ class StorePipeline:
 
     def _close(self) -> None:
         assert self.store is not None
-        self.flush()
+        self._flush_final()
         self._update_sites()
         reason = self.crawler.stats.get_value("finish_reason") if self.crawler.stats else None
         verdicts = self._verdicts()
@@ -155,11 +162,59 @@ class StorePipeline:
                                 int(lk.hidden), lk.hidden_reason, int(lk.external)))
         self._add_findings(it.findings)
 
-    def flush(self, *_: Any, **__: Any) -> None:
+    def flush(self, *_: Any, **__: Any) -> bool:
+        """Write the buffered rows; True when nothing is left unwritten.
+
+        The store unreachable (a PostgreSQL server restarting, a network cut): the rows
+        stay buffered, one warning is logged, and the next attempt waits
+        GOVCRAWL_STORE_RETRY_INTERVAL seconds; nothing is acked in the meantime.  At the
+        end of the sweep `_flush_final` keeps trying for GOVCRAWL_STORE_RETRY_TIMEOUT."""
         if self.store is None:
-            return
+            return True
         if not (self._pages or self._entries or self._links or self._status or self._findings or self._notices):
-            return
+            return True
+        if time.monotonic() < self._retry_at:
+            return False
+        try:
+            self._write()
+        except db.OperationalError as e:
+            if not self.store.is_pg:
+                raise  # SQLite: a locked or broken file is not a passing outage
+            self._retry_at = time.monotonic() + self.retry_interval
+            self._unwritten(len(self._pages) + len(self._findings) + len(self._status) + len(self._notices))
+            if self.crawler.stats:
+                self.crawler.stats.inc_value("govcrawl/store/retries")
+            logger.warning("store %s unreachable (%s): %d pages and %d findings kept in memory; "
+                           "next attempt in %.0f s", self.store.name, str(e).strip().splitlines()[0][:200],
+                           len(self._pages), len(self._findings), self.retry_interval)
+            return False
+        if self._retry_at:
+            logger.info("store %s reachable again: buffered rows written", self.store.name)
+            self._retry_at = 0.0
+        self._unwritten(0)
+        return True
+
+    def _unwritten(self, n: int) -> None:
+        """Rows an attempt failed to write; the sweep spider does not finalize (site checks
+        read the store) while this is not 0."""
+        if self.crawler.stats:
+            self.crawler.stats.set_value("govcrawl/store/unwritten", n)
+
+    def _flush_final(self) -> None:
+        """The last flush: retried while the store is unreachable, up to the timeout."""
+        deadline = time.monotonic() + self.retry_timeout
+        while True:
+            self._retry_at = 0.0
+            if self.flush():
+                return
+            if time.monotonic() >= deadline:
+                raise StoreError(f"{self.store.name if self.store else 'store'}: still unreachable after "
+                                 f"{self.retry_timeout:.0f} s; {len(self._pages)} pages and "
+                                 f"{len(self._findings)} findings not written")
+            time.sleep(min(self.retry_interval, max(0.1, deadline - time.monotonic())))
+
+    def _write(self) -> None:
+        assert self.store is not None
         with self.store.tx() as c:
             if self._pages:
                 urls = [(p[0], p[2]) for p in self._pages]

@@ -511,6 +511,10 @@ class SweepSpider(scrapy.Spider):
     def on_idle(self, spider: Any) -> None:
         if spider is not self or self._finalized:
             return
+        if self.crawler.stats and self.crawler.stats.get_value("govcrawl/store/unwritten"):
+            # the store is unreachable and this worker's rows are not written yet: the
+            # site checks must not read an incomplete store (StorePipeline retries)
+            raise DontCloseSpider
         if self.dist is not None:
             # distributed: raises DontCloseSpider while other workers crawl; None when
             # another worker finalizes; else the whole inspection's pages per site

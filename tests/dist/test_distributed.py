@@ -177,3 +177,43 @@ def test_kill_worker_mid_sweep_and_restart(sites: Any, reference: dict, redis_se
         assert snap[k] == reference[k], k
     gets = server.page_hits("GET")
     assert set(gets) == {u for u, *_ in reference["pages"] if "127.0.0.1:9/" not in u}
+
+
+@pytest.mark.postgres
+def test_postgresql_down_mid_sweep_nothing_lost(sites: Any, reference: dict) -> None:
+    """The PostgreSQL store stops in the middle of a sweep and comes back 4 s later: the
+    worker keeps its rows, writes them when the server is back, and the inspection holds
+    exactly what the SQLite reference holds (no Redis: one plain worker)."""
+    from tests.pgserver import PgServer
+
+    world, server, registry, tmp = sites
+    pg = PgServer()  # its own server: this test stops it
+    try:
+        url = pg.new_database()
+        server.reset()
+        server.latency = 0.05
+        log = tmp / "outage.log"
+        proc = start_worker(registry, url, log, "-s", "GOVCRAWL_STORE_BATCH=10",
+                            "-s", "GOVCRAWL_STORE_RETRY_INTERVAL=1")
+        total = len(reference["pages"])
+        deadline = time.monotonic() + 240
+        while pages_stored(url) < total // 5:
+            assert proc.poll() is None, _log(log)[-3000:]
+            assert time.monotonic() < deadline, "the sweep did not get going"
+            time.sleep(0.2)
+        pg.pause()
+        time.sleep(4)
+        assert proc.poll() is None, "the worker gave up while the store was down:\n" + _log(log)[-3000:]
+        pg.resume()
+        code = wait(proc)
+        out = _log(log)
+        assert code == 0, out[-3000:]
+        assert "unreachable" in out and "reachable again: buffered rows written" in out, out[-3000:]
+        snap = snapshot(url)
+        assert snap["status"] == "finished"
+        for k in ("pages", "findings", "link_status", "entries", "links", "columns", "verdicts"):
+            assert snap[k] == reference[k], k
+    finally:
+        server.latency = 0.01
+        pg.stop()
+

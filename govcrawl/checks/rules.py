@@ -14,12 +14,12 @@ from pathlib import Path
 
 import yaml
 
+from govcrawl.text.lexicon import LexiconError, read_lexicon
+
 COLUMN_TYPES = ("news", "notice", "other", "stats", "interaction", "static")
 _RULE_KEYS = {"type", "names", "not_names", "tags", "pattern", "stale_days"}
 
 
-class LexiconError(ValueError):
-    """A lexicon file that cannot be used; the message names the file and line."""
 
 
 @dataclass(frozen=True)
@@ -133,10 +133,4 @@ def load_column_rules(path: str | None = None) -> ColumnRules:
     p = Path(path) if path else default_lexicon_dir() / "column_types.yaml"
     if p.is_dir():
         p = p / "column_types.yaml"
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise LexiconError(f"{p}: column type table not found") from None
-    except UnicodeDecodeError:
-        raise LexiconError(f"{p}: not UTF-8 text") from None
-    return parse_column_rules(text, str(p))
+    return parse_column_rules(read_lexicon(p, "column type table"), str(p))

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from govcrawl.items import DEDUCT, VETO, Finding
+from govcrawl.text.lexicon import LexiconError, read_lexicon
 from govcrawl.media.model import (CLOSED, INTERACTION_BROKEN, INTERACTION_NONE, NOT_FOUND,
                                   Observation, Post, parse_iso)
 
@@ -48,8 +49,6 @@ def setting(settings: dict[str, Any] | None, name: str) -> Any:
     return DEFAULTS[name]
 
 
-class LexiconError(ValueError):
-    """An ads lexicon line that cannot be used; the message names file and line."""
 
 
 @dataclass(frozen=True)
@@ -71,12 +70,7 @@ class AdsLexicon:
 @lru_cache(maxsize=8)
 def load_ads_lexicon(path: str = "") -> AdsLexicon:
     p = Path(path) if path else Path(__file__).with_name("ads.txt")
-    try:
-        lines = p.read_text(encoding="utf-8").splitlines()
-    except OSError as e:
-        raise LexiconError(f"{p}: cannot read ads lexicon ({e.strerror})") from None
-    except UnicodeDecodeError:
-        raise LexiconError(f"{p}: not UTF-8 text") from None
+    lines = read_lexicon(p, "ads lexicon").splitlines()
     markers: list[str] = []
     calls: list[str] = []
     for n, line in enumerate(lines, start=1):

@@ -30,7 +30,20 @@ _HAN = re.compile(r"^[\u3400-\u9fffA-Za-z0-9\uff10-\uff19\uff21-\uff5a·]+$")
 
 
 class LexiconError(ValueError):
-    """A lexicon file is wrong; the message names the file and line."""
+    """A lexicon file is wrong; the message names the file and line.  The one error of
+    every file users edit (wording lexicons, column types, the ads lexicon)."""
+
+
+def read_lexicon(path: Path, what: str = "lexicon file") -> str:
+    """The UTF-8 text of a lexicon file; LexiconError naming the file when it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LexiconError(f"{path}: {what} not found") from None
+    except UnicodeDecodeError:
+        raise LexiconError(f"{path}: not UTF-8 text") from None
+    except OSError as e:
+        raise LexiconError(f"{path}: cannot read {what} ({e.strerror})") from None
 
 
 @dataclass
@@ -134,21 +147,16 @@ class Lexicons:
 
 def _lines(path: Path):
     """(line number, stripped content) of a one-entry-a-line file; # starts a comment."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise LexiconError(f"{path}: not UTF-8 text") from None
-    for n, raw in enumerate(text.splitlines(), start=1):
+    for n, raw in enumerate(read_lexicon(path).splitlines(), start=1):
         line = raw.split("#", 1)[0].strip()
         if line:
             yield n, line
 
 
 def _yaml(path: Path, loader: type = yaml.SafeLoader) -> Any:
+    text = read_lexicon(path)
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - SafeLoader or a subclass
-    except UnicodeDecodeError:
-        raise LexiconError(f"{path}: not UTF-8 text") from None
+        return yaml.load(text, Loader=loader)  # noqa: S506 - SafeLoader or a subclass
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
@@ -400,12 +408,7 @@ def load_train_pairs(path: str | Path) -> list[tuple[str, str]]:
     """Character substitutions (wrong, right) of a labelled file: `source<TAB>target`
     or `label<TAB>source<TAB>target` lines; pairs of different length are skipped."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise LexiconError(f"{p}: train_pairs file not found") from None
-    except UnicodeDecodeError:
-        raise LexiconError(f"{p}: not UTF-8 text") from None
+    text = read_lexicon(p, "train_pairs file")
     out: list[tuple[str, str]] = []
     for n, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip() or raw.startswith("#"):
@@ -424,12 +427,7 @@ def load_user_words(path: str | Path) -> list[str]:
     """A user dictionary: one `word` or `word<TAB>anything` (e.g. pinyin) a line."""
     p = Path(path)
     out: list[str] = []
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise LexiconError(f"{p}: user_words file not found") from None
-    except UnicodeDecodeError:
-        raise LexiconError(f"{p}: not UTF-8 text") from None
+    text = read_lexicon(p, "user_words file")
     for n, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):

@@ -70,16 +70,25 @@ class SiteSlotMiddleware:
         return None
 
 
-def assign_slot(request: Request) -> None:
-    """`site:<id>` for a site's requests, `ext:<host>` for outside hosts (link checks)."""
+def slot_for(request: Request) -> str | None:
+    """The download slot of a request: `site:<id>` for a site's requests, `ext:<host>` for
+    outside hosts (link checks); None leaves it to Scrapy (per host)."""
     meta = request.meta
-    if "download_slot" in meta or request.url.startswith("data:"):
-        return
-    site_id = meta.get("site_id")
+    if meta.get("download_slot"):
+        return str(meta["download_slot"])
     if meta.get("external"):
-        meta["download_slot"] = f"ext:{urlsplit(request.url).netloc.lower()}"
-    elif site_id:
-        meta["download_slot"] = f"site:{site_id}"
+        return f"ext:{urlsplit(request.url).netloc.lower()}"
+    if meta.get("site_id"):
+        return f"site:{meta['site_id']}"
+    return None
+
+
+def assign_slot(request: Request) -> None:
+    if "download_slot" in request.meta or request.url.startswith("data:"):
+        return
+    slot = slot_for(request)
+    if slot:
+        request.meta["download_slot"] = slot
 
 
 class SiteSlotSpiderMiddleware:

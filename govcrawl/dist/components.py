@@ -21,6 +21,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 
 from govcrawl.dist import worker_for
 from govcrawl.dist.worker import Worker
+from govcrawl.middlewares import slot_for
 from govcrawl.pipelines.store import StorePipeline
 
 logger = logging.getLogger("govcrawl.dist")
@@ -30,16 +31,9 @@ _SEEN_CAP = 500_000  # fingerprints remembered locally before asking Redis again
 
 
 def slot_of(request: Request) -> str:
-    """The download slot a request will use (same rule as SiteSlotMiddleware)."""
-    meta = request.meta
-    if meta.get("download_slot"):
-        return str(meta["download_slot"])
-    host = (urlsplit(request.url).netloc or "").lower()
-    if meta.get("external"):
-        return f"ext:{host}"
-    if meta.get("site_id"):
-        return f"site:{meta['site_id']}"
-    return f"host:{host}"
+    """The download slot a request will use (SiteSlotMiddleware's rule), `host:<host>`
+    for one with no site."""
+    return slot_for(request) or f"host:{(urlsplit(request.url).netloc or '').lower()}"
 
 
 def engine_in_progress(crawler: Any) -> Any:

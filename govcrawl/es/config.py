@@ -162,7 +162,9 @@ class EsConfig:
         `./govcrawl-es-spool` (also with a PostgreSQL store: the spool is per machine)."""
         if self.spool_dir:
             return Path(self.spool_dir)
-        if self.store and not str(self.store).startswith(("postgresql://", "postgres://")):
+        from govcrawl.db import is_url
+
+        if self.store and not is_url(str(self.store)):
             s = Path(self.store)
             return s.with_name(s.name + ".es-spool")
         return Path("govcrawl-es-spool")

@@ -56,6 +56,15 @@ def _log(path: Path) -> str:
     return path.read_text(errors="replace")
 
 
+def _wait_for_pages(store: Any, n: int, proc: Any, log: Path) -> None:
+    """Until the running worker has stored `n` pages (it must not exit meanwhile)."""
+    deadline = time.monotonic() + 240
+    while pages_stored(store) < n:
+        assert proc.poll() is None, _log(log)[-3000:]
+        assert time.monotonic() < deadline, "the sweep did not get going"
+        time.sleep(0.2)
+
+
 def test_two_workers_fetch_each_page_once_and_match_single_worker(sites: Any, reference: dict, redis_server: Any) -> None:
     world, server, registry, tmp = sites
     store = tmp / "two.db"
@@ -153,11 +162,7 @@ def test_kill_worker_mid_sweep_and_restart(sites: Any, reference: dict, redis_se
         first, again = tmp / f"kill-{backend}-1.log", tmp / f"kill-{backend}-2.log"
         a = start_worker(registry, store, first, *common)
         total = len(reference["pages"])
-        deadline = time.monotonic() + 240
-        while pages_stored(store) < total // 5:
-            assert a.poll() is None, _log(first)[-3000:]
-            assert time.monotonic() < deadline, "the sweep did not get going"
-            time.sleep(0.2)
+        _wait_for_pages(store, total // 5, a, first)
         a.send_signal(signal.SIGKILL)
         a.wait()
         assert pages_stored(store) < total, "too late: the sweep was over before the kill"
@@ -196,11 +201,7 @@ def test_postgresql_down_mid_sweep_nothing_lost(sites: Any, reference: dict) -> 
         proc = start_worker(registry, url, log, "-s", "GOVCRAWL_STORE_BATCH=10",
                             "-s", "GOVCRAWL_STORE_RETRY_INTERVAL=1")
         total = len(reference["pages"])
-        deadline = time.monotonic() + 240
-        while pages_stored(url) < total // 5:
-            assert proc.poll() is None, _log(log)[-3000:]
-            assert time.monotonic() < deadline, "the sweep did not get going"
-            time.sleep(0.2)
+        _wait_for_pages(url, total // 5, proc, log)
         pg.pause()
         time.sleep(4)
         assert proc.poll() is None, "the worker gave up while the store was down:\n" + _log(log)[-3000:]

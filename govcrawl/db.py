@@ -152,9 +152,7 @@ def _schema_tables(schema: str) -> dict[str, tuple[list[str], list[str]]]:
             if pm:
                 pk = [c.strip().strip('"') for c in pm.group(1).split(",")]
                 continue
-            names = [part.split()[0]]
-            # "name TEXT, url TEXT" arrives split already; a bare name list ("name, url TEXT") is not used
-            col = names[0].strip('"')
+            col = part.split()[0].strip('"')  # "name TEXT, url TEXT": one column per part
             cols.append(col)
             if "PRIMARY KEY" in part:
                 pk = [col]

@@ -246,10 +246,10 @@ class SweepSpider(scrapy.Spider):
         key = (site.id, pattern)
         if key in self._capped:
             return False
-        self._pattern_counts[key] += 1
         if self.dist is not None:  # the cap counts the URLs of all workers together
             over = not self.dist.trap_allow(site.id, pattern, url, self.pattern_cap)
         else:
+            self._pattern_counts[key] += 1
             over = self._pattern_counts[key] > self.pattern_cap
         if over:
             if key not in self._capped:

@@ -12,15 +12,18 @@ setup: $(STAMP)
 
 # Debian's chromium (scrapy-playwright's browser), redis-server (distributed mode),
 # postgresql (the shared store of workers on several machines; the tests start their own
-# server) and a CJK font so rendered reports and screenshots are readable.
+# server), a CJK font so rendered reports and screenshots are readable, and
+# libime-data-language-model (fcitx5's word trigram model of Chinese, 17 MB: the typo
+# detector's context model).
 system-deps:
 	@if ! command -v chromium >/dev/null || ! command -v redis-server >/dev/null \
 	    || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
-	    || [ ! -d /usr/share/fonts/truetype/wqy ]; then \
-	  echo "installing Debian packages chromium, redis-server, postgresql and a CJK font"; \
+	    || [ ! -d /usr/share/fonts/truetype/wqy ] \
+	    || ! ls /usr/lib/*/libime/zh_CN.lm >/dev/null 2>&1; then \
+	  echo "installing Debian packages chromium, redis-server, postgresql, a CJK font and libime's language model"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -q >/dev/null && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium redis-server postgresql fonts-wqy-microhei >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium redis-server postgresql fonts-wqy-microhei libime-data-language-model >/dev/null; \
 	fi
 
 $(STAMP): pyproject.toml | system-deps

@@ -105,6 +105,10 @@ class CharLM:
             out += self.logp(s[max(0, i - o):i], s[i])
         return out
 
+    def seen(self, v: str, most: int) -> bool:
+        """Written as v more than `most` times in the model's corpus."""
+        return self.counts.get(v, 0) > most
+
     def delta(self, text: str, st: int, en: int, repl: str) -> float:
         """How much more likely the window becomes with text[st:en] replaced by repl
         (same length): the characters of the span and order-1 after it."""

@@ -116,9 +116,21 @@ class TypoSettings:
     # optional character n-gram model (python -m govcrawl.text.learn --char-lm): enables
     # the homophone check (a 2-4 character span read as a same-pinyin word)
     char_lm: str = ""
+    # a word n-gram model in KenLM's format: "auto" = Debian's libime zh_CN.lm when installed
+    word_lm: str = ""
+    word_lm_wanted: bool = False  # set when word_lm is "auto" (to warn when the model is missing)
+    word_lm_margin: float = 12.0  # near-miss candidates: the word model's gain needed (natural log)
     # optional labelled training files (`source<TAB>target` or `label<TAB>source<TAB>target`):
     # their character substitutions join the confusable-character table
     train_pairs: list = field(default_factory=list)
+    # words typed as their pinyin with the wrong characters (联席悔意 → 联席会议)
+    pinyin_words: bool = True
+    pinyin_min_len: int = 3
+    pinyin_min_freq: int = 60
+    pinyin_margin: float = 10.0
+    pinyin_lm_seg_margin: float = 6.0
+    pinyin_lm_margin: float = 7.0
+    word_lm_homophones: bool = False
     hom_fuzzy: bool = False  # pinyin compared loosely: zh/z ch/c sh/s, ang/an eng/en ing/in
     hom_min_freq: int = 1000  # dictionary words (besides user words) the span may be read as
     lm_margin: float = 15.0  # non-word span: char-model gain (natural log) needed ...
@@ -380,10 +392,15 @@ def load_typo(path: Path) -> TypoSettings:
             v = [v]
         if not isinstance(v, want):
             raise LexiconError(f"{path}: setting {k} must be {want.__name__}, got {v!r}")
-        if k == "char_lm" and v:
+        if k == "word_lm" and v == "auto":
+            from govcrawl.text.wordlm import default_path
+
+            v = default_path()  # "" when Debian's model is not installed (logged by the detector)
+            s.word_lm_wanted = True
+        elif k in ("char_lm", "word_lm") and v:
             v = str(_resolve(path.parent, v))
             if not Path(v).is_file():
-                raise LexiconError(f"{path}: setting char_lm: file {v} not found")
+                raise LexiconError(f"{path}: setting {k}: file {v} not found")
         if want is list:
             if not all(isinstance(x, str) and x.strip() for x in v):
                 raise LexiconError(f"{path}: setting {k} must be a list of file paths, got {v!r}")

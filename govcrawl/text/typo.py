@@ -122,12 +122,25 @@ class DictTypoDetector:
                         self.learned_near.setdefault(a, set()).add(b)
         self.n_candidates = 0
         self._ac = self._build()
+        self._py_ac = None
+        if settings.pinyin_words:
+            self._build_pinyin()
         self.lm = None
+        self.lm_margin = settings.lm_margin
         self._hom: dict[str, list[str]] = {}
         if settings.char_lm:
             from govcrawl.text.charlm import CharLM
 
             self.lm = CharLM.load(settings.char_lm)
+        elif settings.word_lm:
+            from govcrawl.text.wordlm import WordLM
+
+            self.lm = WordLM(settings.word_lm)
+            self.lm_margin = settings.word_lm_margin
+        elif settings.word_lm_wanted:
+            log.warning("typo.yaml: word_lm: auto, but Debian's libime-data-language-model is not "
+                        "installed (make system-deps): the typo check runs without its context model")
+        if self.lm is not None and (settings.char_lm or settings.word_lm_homophones):
             self._build_homophones()
 
     # -- homophones (with a character model) ------------------------------------
@@ -161,7 +174,6 @@ class DictTypoDetector:
         s = self.s
         py = self._py
         hom = self._hom
-        counts = lm.counts
         words = self.words
         n = len(text)
         pys = [py.get(c) for c in text]
@@ -182,7 +194,7 @@ class DictTypoDetector:
                 if not ws:
                     continue
                 v = text[i:i + L]
-                if counts.get(v, 0) > s.lm_max_seen:
+                if lm.seen(v, s.lm_max_seen):
                     continue  # attested as written
                 real = v in words
                 m_lm, m_seg = (s.lm_margin_real, s.lm_seg_margin_real) if real else (s.lm_margin, s.lm_seg_margin)
@@ -208,6 +220,79 @@ class DictTypoDetector:
                     keep.append(c)
             found = sorted(keep, key=lambda c: c.start)
         return found
+
+    # -- words typed by their pinyin (with a pinyin input method) -----------------
+    def _build_pinyin(self) -> None:
+        """An automaton over the text *read as toneless pinyin*: each character becomes
+        one code point standing for its syllable, so a span typed with the right
+        syllables but the wrong characters (联席悔意 for 联席会议, 营业支招 for
+        营业执照, 滑雪品 for 化学品) matches the dictionary word it was meant to be.
+        Offsets are those of the text (one code point per character)."""
+        from pypinyin import Style, lazy_pinyin
+
+        s = self.s
+        syl: dict[str, str] = {}
+        cmap: dict[int, str] = {}
+        chars = {c for w in self.words for c in w if "\u4e00" <= c <= "\u9fff"} | set(common_chars())
+        for c in sorted(chars):
+            p = lazy_pinyin(c, style=Style.NORMAL)[0]
+            if p not in syl:
+                syl[p] = chr(0xF0000 + len(syl))  # a private-use plane: never in real text
+            cmap[ord(c)] = syl[p]
+        bykey: dict[str, list[str]] = {}
+        for w, f in self.words.items():
+            if not (s.pinyin_min_len <= len(w) <= s.max_len) or not _CJK_WORD.match(w):
+                continue
+            if w in self.user_only or (f < s.pinyin_min_freq and w not in self.user_sources):
+                continue
+            keys = {w.translate(cmap)}
+            ps = lazy_pinyin(w, style=Style.NORMAL)  # heteronyms as read in the word (银行: hang)
+            if len(ps) == len(w) and all(p in syl for p in ps):
+                keys.add("".join(syl[p] for p in ps))
+            for k in keys:
+                if len(k) == len(w) and all(ord(x) >= 0xF0000 for x in k):
+                    bykey.setdefault(k, []).append(w)
+        self._py_map = cmap
+        self._py_keys = list(bykey)
+        self._py_words = [bykey[k] for k in self._py_keys]
+        if self._py_keys:
+            self._py_ac = ac.AhoCorasick(self._py_keys, matchkind=ac.MatchKind.LeftmostLongest,
+                                         implementation=ac.Implementation.ContiguousNFA)
+
+    def find_pinyin(self, text: str) -> list[TypoCandidate]:
+        if self._py_ac is None:
+            return []
+        s = self.s
+        words = self.words
+        out: list[TypoCandidate] = []
+        for k, st, en in self._py_ac.find_matches_as_indexes(text.translate(self._py_map)):
+            v = text[st:en]
+            ws = self._py_words[k]
+            if v in ws or words.get(v, 0) >= s.pinyin_min_freq or v in self.protected:
+                continue
+            if text.startswith(_NAME_AFTER, en) or text.startswith(_NAME_AFTER, en + 1):
+                continue
+            lo, hi = self._window(text, st, en)
+            base = None
+            best: TypoCandidate | None = None
+            for w in ws:
+                if any(x in self.skip or y in self.skip for x, y in zip(v, w) if x != y):
+                    continue
+                if base is None:
+                    base = self._seg(text[lo:hi])
+                g = self._seg(text[lo:st] + w + text[en:hi]) - base
+                if g <= s.pinyin_margin:
+                    # with a language model: less segmentation gain is enough when the
+                    # model, reading the words around, agrees
+                    if self.lm is None or g <= s.pinyin_lm_seg_margin:
+                        continue
+                    if self.lm.delta(text, st, en, w) <= s.pinyin_lm_margin:
+                        continue
+                if best is None or g > best.score:
+                    best = TypoCandidate(st, en, v, w, g)
+            if best is not None:
+                out.append(best)
+        return out
 
     def near(self, c: str, long: bool = False) -> tuple[str, ...]:
         """Confusable characters: same pinyin and tone or similar shape; for words
@@ -303,7 +388,7 @@ class DictTypoDetector:
         return lo, hi
 
     def find(self, text: str) -> list[TypoCandidate]:
-        if (self._ac is None and self.lm is None) or not text:
+        if (self._ac is None and self.lm is None and self._py_ac is None) or not text:
             return []
         out: list[TypoCandidate] = []
         words = self.words
@@ -354,14 +439,17 @@ class DictTypoDetector:
                         if lm is None or score <= self.s.lm_near_margin:
                             continue
                         d = lm.delta(text, st, en, w)
-                        if d <= self.s.lm_margin:
+                        if d <= self.lm_margin:
                             continue
                         score = min(score, margin) + 0.001 * d
                     if best is None or score > best.score:
                         best = TypoCandidate(st, en, v, w, score)
             if best is not None:
                 out.append(best)
-        if self.lm is not None:
+        for c in self.find_pinyin(text):
+            if all(c.end <= o.start or o.end <= c.start for o in out):
+                out.append(c)
+        if self._hom:
             for c in self.find_homophones(text):
                 if all(c.end <= o.start or o.end <= c.start for o in out):
                     out.append(c)

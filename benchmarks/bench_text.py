@@ -316,14 +316,24 @@ def extra_configs(shared: Path, tmp: Path, sets: dict[str, list[str]], pairs) ->
     eco = shared / "ecspell"
     words, train = eco / "official_writing_words.txt", eco / "odw.train"
     reports = shared / "corpus" / "government_work_reports.jsonl"
-    if not (words.is_file() and train.is_file() and reports.is_file() and pairs):
-        return ["Extra configurations: not run (ECSpell dictionary, odw.train or work reports not found)."]
+    if not pairs:
+        return ["Extra configurations: not run (ECSpell odw.test not found)."]
     lm1, lm2 = tmp / "lm_reports.txt", tmp / "lm_reports_train.txt"
-    CharLM.learn(corpus_texts([reports], words=[words], max_year=LM_YEAR)).save(lm1)
-    CharLM.learn(corpus_texts([reports], targets=[train], words=[words], max_year=LM_YEAR)).save(lm2)
-    held = heldout_reports(shared, LM_YEAR + 1)
     configs = [
+        ("the default without the word model (what a machine without Debian's "
+         "libime-data-language-model runs)", "word_lm: ''"),
+        ("the default + same-pinyin real words (晚上 → 完善) read by the word model "
+         "(about 10× slower)", "word_lm_homophones: true"),
+    ]
+    have_data = words.is_file() and train.is_file() and reports.is_file()
+    held = heldout_reports(shared, LM_YEAR + 1) if reports.is_file() else []
+    if have_data:
+        CharLM.learn(corpus_texts([reports], words=[words], max_year=LM_YEAR)).save(lm1)
+        CharLM.learn(corpus_texts([reports], targets=[train], words=[words], max_year=LM_YEAR)).save(lm2)
+    configs += [] if not have_data else [
         ("default + ECSpell user dictionary", f"user_words: [{words}]"),
+        ("default + ECSpell user dictionary + odw.train (train_pairs), word model, no character model",
+         f"user_words: [{words}]; train_pairs: [{train}]"),
         (f"… + character 4-gram model (work reports ≤{LM_YEAR} + the dictionary's words), hom_fuzzy",
          f"user_words: [{words}]; char_lm: {lm1.name}; hom_fuzzy: true"),
         ("… + odw.train (train_pairs; the model also learns odw.train's target sentences)",
@@ -344,7 +354,7 @@ def extra_configs(shared: Path, tmp: Path, sets: dict[str, list[str]], pairs) ->
         build = time.perf_counter() - t
         r = csc_eval(ch, pairs)
         t = time.process_time()
-        fa = false_alarms(ch, dict(sets, held_out=held), shared)
+        fa = false_alarms(ch, dict(sets, held_out=held) if held else sets, shared)
         cpu = time.process_time() - t
         chars = sum(len(x) for v in sets.values() for x in v) + sum(len(x) for x in held)
         print(name, r, {k: v[:2] for k, v in fa.items()})
@@ -354,6 +364,10 @@ def extra_configs(shared: Path, tmp: Path, sets: dict[str, list[str]], pairs) ->
         out.append(f"| {name}: `{yml_short}` | {fmt3(r['detection'])} | {r['correction'][2]:.3f} | "
                    + " | ".join(cells) + f" | {chars / cpu:,.0f} | {build:.1f} |")
         del ch
+    if not have_data:
+        out.append("")
+        out.append("Configurations with the ECSpell dictionary and a character model: not run "
+                   "(ECSpell dictionary, odw.train or work reports not found).")
     return out
 
 
@@ -390,6 +404,8 @@ def main() -> int:
                  f"Configuration: the repository's `lexicons/` (typo.yaml: "
                  f"{checker.lex.typo.dictionary}, min_freq {checker.lex.typo.min_freq}/"
                  f"{checker.lex.typo.min_freq_short}, margin {checker.lex.typo.margin}, "
+                 f"pinyin_words {checker.lex.typo.pinyin_words} (margin {checker.lex.typo.pinyin_margin}), "
+                 f"word_lm {checker.lex.typo.word_lm or 'none'}, "
                  f"language_model {'none' if not checker.lex.typo.language_model else checker.lex.typo.language_model}); "
                  f"no pycorrector model, no download, no GPU. Checker build: {load:.1f} s wall "
                  f"({checker.typo.n_candidates if checker.typo else 0:,} typo candidates).")
@@ -435,8 +451,10 @@ def main() -> int:
                      "leader's title is judged only by whether its holder ever held it.")
     lines.append("")
     if not args.no_extra and sets:
-        lines.append("Optional configurations (not the default; each needs the ECSpell dictionary, a "
-                     "corpus or odw.train at run time, nothing of which is in the repository). "
+        lines.append("Other configurations: the default without its word model and with the word "
+                     "model's homophone reading, then optional ones that need the ECSpell dictionary, "
+                     "a corpus or odw.train at run time (nothing of which is in the repository; with "
+                     "`char_lm` set, the character model replaces the word model). "
                      "FA = sentences with any finding, per clean set; the character model is learned "
                      "in a temporary directory by `python -m govcrawl.text.learn --char-lm` "
                      f"(order 4, min count 2) from work reports up to {LM_YEAR}, so only the work "

@@ -126,8 +126,8 @@ class TypoSettings:
     # words typed as their pinyin with the wrong characters (联席悔意 → 联席会议)
     pinyin_words: bool = True
     pinyin_min_len: int = 3
-    pinyin_min_freq: int = 60
-    pinyin_margin: float = 10.0
+    pinyin_min_freq: int = 10
+    pinyin_margin: float = 12.0
     pinyin_lm_seg_margin: float = 6.0
     pinyin_lm_margin: float = 7.0
     word_lm_homophones: bool = False

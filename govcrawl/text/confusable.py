@@ -146,8 +146,9 @@ def confusions() -> Confusions:
     return Confusions()
 
 
-def read_jieba_words(path: Path | None = None) -> dict[str, int]:
-    """word → frequency from jieba's dictionary file (or a file in the same format)."""
+def read_jieba_words(path: Path | None = None, names: set[str] | None = None) -> dict[str, int]:
+    """word → frequency from jieba's dictionary file (or a file in the same format).
+    When `names` is given, words tagged as personal names (nr, nrt, nrfg) are added to it."""
     p = path or jieba_dict_path()
     out: dict[str, int] = {}
     if p is None:
@@ -160,4 +161,6 @@ def read_jieba_words(path: Path | None = None) -> dict[str, int]:
                     out[parts[0]] = int(parts[1])
                 except ValueError:
                     continue
+                if names is not None and len(parts) >= 3 and parts[2].strip() in ("nr", "nrt", "nrfg"):
+                    names.add(parts[0])
     return out

@@ -119,7 +119,8 @@ class TypoSettings:
     # a word n-gram model in KenLM's format: "auto" = Debian's libime zh_CN.lm when installed
     word_lm: str = ""
     word_lm_wanted: bool = False  # set when word_lm is "auto" (to warn when the model is missing)
-    word_lm_margin: float = 12.0  # near-miss candidates: the word model's gain needed (natural log)
+    word_lm_margin: float = 12.0
+    lm_min_freq_short: int = 200  # with a model: rarer two-character words, confirmed by it  # near-miss candidates: the word model's gain needed (natural log)
     # optional labelled training files (`source<TAB>target` or `label<TAB>source<TAB>target`):
     # their character substitutions join the confusable-character table
     train_pairs: list = field(default_factory=list)

@@ -62,12 +62,15 @@ class DictTypoDetector:
         self.s = settings
         self.conf = conf
         words: dict[str, int] = {}
+        # personal names of the dictionary (罗振玉): never what a pinyin match was meant to be
+        # (a person called 罗振宇 is no misspelt 罗振玉)
+        self.names: set[str] = set()
         if settings.dictionary == "jieba":
-            words = read_jieba_words()
+            words = read_jieba_words(names=self.names)
         elif settings.dictionary not in ("", "none"):
             from pathlib import Path
 
-            words = read_jieba_words(Path(settings.dictionary))
+            words = read_jieba_words(Path(settings.dictionary), names=self.names)
         if settings.language_model:
             from govcrawl.text.learn import read_learned
 
@@ -120,11 +123,6 @@ class DictTypoDetector:
                     if _CJK_WORD.match(a) and _CJK_WORD.match(b) and b not in self.skip:
                         self.learned_near.setdefault(b, set()).add(a)  # b (right) is written a
                         self.learned_near.setdefault(a, set()).add(b)
-        self.n_candidates = 0
-        self._ac = self._build()
-        self._py_ac = None
-        if settings.pinyin_words:
-            self._build_pinyin()
         self.lm = None
         self.lm_margin = settings.lm_margin
         self._hom: dict[str, list[str]] = {}
@@ -140,6 +138,16 @@ class DictTypoDetector:
         elif settings.word_lm_wanted:
             log.warning("typo.yaml: word_lm: auto, but Debian's libime-data-language-model is not "
                         "installed (make system-deps): the typo check runs without its context model")
+        # two-character words this common are sources of candidates on their own; with a
+        # model, rarer ones (down to lm_min_freq_short) too, but only the model can confirm them
+        self.short_floor = settings.min_freq_short
+        if self.lm is not None:
+            self.short_floor = min(settings.min_freq_short, settings.lm_min_freq_short)
+        self.n_candidates = 0
+        self._ac = self._build()
+        self._py_ac = None
+        if settings.pinyin_words:
+            self._build_pinyin()
         if self.lm is not None and (settings.char_lm or settings.word_lm_homophones):
             self._build_homophones()
 
@@ -243,7 +251,7 @@ class DictTypoDetector:
         for w, f in self.words.items():
             if not (s.pinyin_min_len <= len(w) <= s.max_len) or not _CJK_WORD.match(w):
                 continue
-            if w in self.user_only or (f < s.pinyin_min_freq and w not in self.user_sources):
+            if w in self.user_only or w in self.names or (f < s.pinyin_min_freq and w not in self.user_sources):
                 continue
             keys = {w.translate(cmap)}
             ps = lazy_pinyin(w, style=Style.NORMAL)  # heteronyms as read in the word (银行: hang)
@@ -328,7 +336,7 @@ class DictTypoDetector:
                 continue
             if w in user:
                 long = s.user_other_tone
-            elif w in self.user_only or f < (s.min_freq_short if n == 2 else s.min_freq):
+            elif w in self.user_only or f < (self.short_floor if n == 2 else s.min_freq):
                 continue
             else:
                 long = n >= 3 and s.other_tone_long
@@ -426,22 +434,23 @@ class DictTypoDetector:
                     if w in user:
                         if not self.s.user_other_tone and d not in self.near(c):
                             continue
-                    elif f < (self.s.min_freq_short if len(w) == 2 else self.s.min_freq):
+                    elif f < (self.short_floor if len(w) == 2 else self.s.min_freq):
                         continue
                     elif d not in self.near(c, len(w) >= 3 and self.s.other_tone_long):
                         continue
                     if base is None:
                         base = self._seg(left + v + right)
                     score = self._seg(left + w + right) - base
-                    if score <= margin:
-                        # with a character model: a smaller segmentation gain is enough
-                        # when the characters around agree (lm_margin)
+                    if score <= margin or (len(w) == 2 and f < self.s.min_freq_short):
+                        # with a model: a smaller segmentation gain is enough when the
+                        # context agrees (lm_margin / word_lm_margin); rarer two-character
+                        # words always need it
                         if lm is None or score <= self.s.lm_near_margin:
                             continue
-                        d = lm.delta(text, st, en, w)
-                        if d <= self.lm_margin:
+                        gain = lm.delta(text, st, en, w)
+                        if gain <= self.lm_margin:
                             continue
-                        score = min(score, margin) + 0.001 * d
+                        score = min(score, margin) + 0.001 * gain
                     if best is None or score > best.score:
                         best = TypoCandidate(st, en, v, w, score)
             if best is not None:

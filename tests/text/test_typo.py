@@ -380,3 +380,38 @@ def test_word_lm_auto_without_the_model_warns_and_runs(lexdir, monkeypatch, capl
         ch = TextChecker(lexdir)
     assert ch.typo.lm is None
     assert any("libime-data-language-model is not installed" in r.getMessage() for r in caplog.records)
+
+
+def test_rarer_two_character_words_are_sources_only_with_the_word_model(lexdir):
+    """阻碍 is below min_freq_short in jieba's dictionary: without a model 组碍 is no
+    candidate; with one (lm_min_freq_short) it is, and the model confirms it."""
+    import shutil
+
+    lex = lexdir / "repo"
+    shutil.copytree(ROOT / "lexicons", lex)
+    text = "不得以任何理由组碍交通。"
+    with open(lex / "typo.yaml", "a", encoding="utf-8") as fh:
+        fh.write("\nlm_min_freq_short: 1000\n")
+    ch = TextChecker(lex)
+    assert ch.typo.words["阻碍"] < ch.typo.s.min_freq_short
+    assert not ch.check(text)
+    with open(lex / "typo.yaml", "a", encoding="utf-8") as fh:
+        fh.write("\nlm_min_freq_short: 200\n")
+    hits = TextChecker(lex).check(text)
+    assert [(h.text, h.suggestion) for h in hits] == [("组碍", "阻碍")]
+    with open(lex / "typo.yaml", "a", encoding="utf-8") as fh:
+        fh.write("\nword_lm: ''\n")
+    assert not TextChecker(lex).check(text)  # no model: rarer words are no sources
+
+
+def test_personal_names_of_the_dictionary_are_no_pinyin_sources(lexdir):
+    """A name tagged nr in the dictionary (罗振玉) is not what a homophone name (罗振宇,
+    a person on a staff page) was meant to be."""
+    (lexdir / "dict.txt").write_text(PINYIN_WORDS + "罗振玉 400 nr\n罗振 100 nr\n", encoding="utf-8")
+    (lexdir / "typo.yaml").write_text(
+        f"dictionary: {lexdir / 'dict.txt'}\nmin_freq: 20\nmin_freq_short: 200\nmargin: 4.0\n"
+        "pinyin_min_freq: 100\n", encoding="utf-8")
+    ch = TextChecker(lexdir)
+    assert "罗振玉" in ch.typo.names
+    assert not ch.check("办公室主任罗振宇设在民政部。")
+    assert [h.suggestion for h in ch.check("联席悔意办公室设在民政部。")] == ["联席会议"]

@@ -45,6 +45,52 @@ def _fuzzy(py: str) -> str:
     return py
 
 
+def _heteronyms() -> set[str]:
+    """Characters pypinyin gives more than one toneless reading (行: xing, hang)."""
+    from pypinyin.pinyin_dict import pinyin_dict
+    from pypinyin.style._utils import replace_symbol_to_no_symbol
+
+    out = set()
+    for code, readings in pinyin_dict.items():
+        if "," in readings and len({replace_symbol_to_no_symbol(r) for r in readings.split(",")}) > 1:
+            out.add(chr(code))
+    return out
+
+
+def _in_word(w: str, multi: set[str]) -> list[str] | None:
+    """The toneless reading of w with its heteronyms read as in pypinyin's phrase
+    dictionary (the whole word, else the phrase of two or three characters around
+    each heteronym: 中国银行 → 银行 → hang); None when nothing changes.  A table lookup
+    instead of lazy_pinyin, which costs seconds over 40,000 words."""
+    from pypinyin.phrases_dict import phrases_dict
+    from pypinyin.pinyin_dict import pinyin_dict
+    from pypinyin.style._utils import replace_symbol_to_no_symbol as plain
+
+    ph = phrases_dict.get(w)
+    if ph and len(ph) == len(w):
+        return [plain(x[0]) for x in ph]
+    out = None
+    n = len(w)
+    for i, c in enumerate(w):
+        if c not in multi:
+            continue
+        for a, b in ((i - 1, i + 1), (i, i + 2), (i - 2, i + 1), (i - 1, i + 2), (i, i + 3)):
+            if a < 0 or b > n:
+                continue
+            ph = phrases_dict.get(w[a:b])
+            if ph and len(ph) == b - a:
+                if out is None:
+                    out = []
+                    for x in w:
+                        r = pinyin_dict.get(ord(x))
+                        if not r:
+                            return None
+                        out.append(plain(r.split(",")[0]))
+                out[i] = plain(ph[i - a][0])
+                break
+    return out
+
+
 @dataclass
 class TypoCandidate:
     start: int
@@ -236,26 +282,32 @@ class DictTypoDetector:
         syllables but the wrong characters (联席悔意 for 联席会议, 营业支招 for
         营业执照, 滑雪品 for 化学品) matches the dictionary word it was meant to be.
         Offsets are those of the text (one code point per character)."""
-        from pypinyin import Style, lazy_pinyin
-
         s = self.s
         syl: dict[str, str] = {}
         cmap: dict[int, str] = {}
-        chars = {c for w in self.words for c in w if "\u4e00" <= c <= "\u9fff"} | set(common_chars())
-        for c in sorted(chars):
-            p = lazy_pinyin(c, style=Style.NORMAL)[0]
+        chars = sorted({c for w in self.words for c in w if "\u4e00" <= c <= "\u9fff"} | set(common_chars()))
+        from pypinyin.pinyin_dict import pinyin_dict
+        from pypinyin.style._utils import replace_symbol_to_no_symbol
+
+        for c in chars:
+            r = pinyin_dict.get(ord(c))
+            if not r:
+                continue
+            p = replace_symbol_to_no_symbol(r.split(",")[0])  # the usual reading: lazy_pinyin's
             if p not in syl:
                 syl[p] = chr(0xF0000 + len(syl))  # a private-use plane: never in real text
             cmap[ord(c)] = syl[p]
+        sources = [w for w, f in self.words.items()
+                   if s.pinyin_min_len <= len(w) <= s.max_len and _CJK_WORD.match(w)
+                   and w not in self.user_only and w not in self.names
+                   and (f >= s.pinyin_min_freq or w in self.user_sources)]
         bykey: dict[str, list[str]] = {}
-        for w, f in self.words.items():
-            if not (s.pinyin_min_len <= len(w) <= s.max_len) or not _CJK_WORD.match(w):
-                continue
-            if w in self.user_only or w in self.names or (f < s.pinyin_min_freq and w not in self.user_sources):
-                continue
+        # words with a heteronym are also indexed as read in the word (银行: hang)
+        multi = _heteronyms()
+        for w in sources:
             keys = {w.translate(cmap)}
-            ps = lazy_pinyin(w, style=Style.NORMAL)  # heteronyms as read in the word (银行: hang)
-            if len(ps) == len(w) and all(p in syl for p in ps):
+            ps = _in_word(w, multi) if any(c in multi for c in w) else None
+            if ps and all(p in syl for p in ps):
                 keys.add("".join(syl[p] for p in ps))
             for k in keys:
                 if len(k) == len(w) and all(ord(x) >= 0xF0000 for x in k):

@@ -124,6 +124,8 @@ class TypoSettings:
     # optional labelled training files (`source<TAB>target` or `label<TAB>source<TAB>target`):
     # their character substitutions join the confusable-character table
     train_pairs: list = field(default_factory=list)
+    # look-alike characters measured on rendered glyphs (python -m govcrawl.text.shapes)
+    shape_table: str = ""
     # words typed as their pinyin with the wrong characters (联席悔意 → 联席会议)
     pinyin_words: bool = True
     pinyin_min_len: int = 3
@@ -398,7 +400,7 @@ def load_typo(path: Path) -> TypoSettings:
 
             v = default_path()  # "" when Debian's model is not installed (logged by the detector)
             s.word_lm_wanted = True
-        elif k in ("char_lm", "word_lm") and v:
+        elif k in ("char_lm", "word_lm", "shape_table") and v:
             v = str(_resolve(path.parent, v))
             if not Path(v).is_file():
                 raise LexiconError(f"{path}: setting {k}: file {v} not found")
@@ -454,6 +456,25 @@ def load_user_words(path: str | Path) -> list[str]:
         if not w or any(ch.isspace() for ch in w):
             raise LexiconError(f"{p}:{n}: want 'word' or 'word<TAB>anything', got {line!r}")
         out.append(w)
+    return out
+
+
+def load_shape_table(path: str | Path) -> dict[str, set[str]]:
+    """Look-alike characters: one `char<TAB>neighbours` a line (lexicons/shapes.txt), both ways."""
+    p = Path(path)
+    out: dict[str, set[str]] = {}
+    for n, raw in enumerate(read_lexicon(p, "shape_table file").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        c, sep, rest = line.partition("\t")
+        rest = rest.strip()
+        if not sep or len(c) != 1 or not rest or any(ch.isspace() for ch in rest):
+            raise LexiconError(f"{p}:{n}: want 'char<TAB>look-alike characters', got {line!r}")
+        for d in rest:
+            if d != c:
+                out.setdefault(c, set()).add(d)
+                out.setdefault(d, set()).add(c)
     return out
 
 

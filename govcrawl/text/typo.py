@@ -189,6 +189,11 @@ class DictTypoDetector:
         self.short_floor = settings.min_freq_short
         if self.lm is not None:
             self.short_floor = min(settings.min_freq_short, settings.lm_min_freq_short)
+        self.glyph: dict[str, set[str]] = {}
+        if settings.shape_table:
+            from govcrawl.text.lexicon import load_shape_table
+
+            self.glyph = load_shape_table(settings.shape_table)
         self.n_candidates = 0
         self._ac = self._build()
         self._py_ac = None
@@ -363,6 +368,7 @@ class DictTypoDetector:
             common = common_chars()
             r = tuple(sorted({d for d in self.conf.near(c, other_tone=key != c, shape=True)
                               if d in common and d not in self.skip}
+                             | {d for d in self.glyph.get(c, ()) if d in common and d not in self.skip}
                              | {d for d in self.learned_near.get(c, ()) if d not in self.skip}))
             self._near[key] = r
         return r

@@ -415,3 +415,49 @@ def test_personal_names_of_the_dictionary_are_no_pinyin_sources(lexdir):
     assert "罗振玉" in ch.typo.names
     assert not ch.check("办公室主任罗振宇设在民政部。")
     assert [h.suggestion for h in ch.check("联席悔意办公室设在民政部。")] == ["联席会议"]
+
+
+# -- look-alike characters from rendered glyphs (typo.yaml shape_table) ------------
+
+def test_shape_table_adds_look_alike_candidates(lexdir):
+    """木/术 and 肋/助 are in no pycorrector table; lexicons/shapes.txt (measured on the
+    glyphs) has them, so 技木 and 救肋 become near-misses of 技术 and 救助."""
+    import shutil
+
+    from govcrawl.text.lexicon import load_shape_table
+
+    table = load_shape_table(ROOT / "lexicons" / "shapes.txt")
+    assert "术" in table["木"] and "助" in table["肋"] and "木" in table["术"]
+    lex = lexdir / "repo"
+    shutil.copytree(ROOT / "lexicons", lex)
+    text = "推广先进适用技木，对困难群众给予救肋。"
+    hits = TextChecker(lex).check(text)
+    assert [(h.text, h.suggestion) for h in hits] == [("技木", "技术"), ("救肋", "救助")]
+    with open(lex / "typo.yaml", "a", encoding="utf-8") as fh:
+        fh.write("\nshape_table: ''\n")
+    assert not TextChecker(lex).check(text)
+
+
+def test_shape_table_bad_line_names_file_and_line(lexdir):
+    from govcrawl.text import LexiconError
+
+    (lexdir / "shapes.txt").write_text("# look-alikes\n木\t术\n木 术\n", encoding="utf-8")
+    (lexdir / "typo.yaml").write_text("shape_table: shapes.txt\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"shapes.txt:3: want 'char<TAB>look-alike characters'"):
+        TextChecker(lexdir)
+
+
+def test_shape_table_generator_writes_a_table_the_checker_reads(tmp_path):
+    """The generator itself (Pillow renders the Debian CJK font): 木 and 术 differ by one
+    stroke, so each is the other's nearest glyph.  (pillow and numpy come with the
+    test extras; the checker does not need them.)"""
+    from govcrawl.text.lexicon import load_shape_table
+    from govcrawl.text.shapes import DEFAULT_FONT, glyph_table
+
+    table = glyph_table(["木", "术", "水", "国", "圃", "人"], DEFAULT_FONT, 1, 0.8)
+    assert "术" in table["木"] and "人" not in table.get("国", set())
+    out = tmp_path / "s.txt"
+    from govcrawl.text.shapes import main
+
+    assert main(["--out", str(out)]) == 0
+    assert "术" in load_shape_table(out)["木"]

@@ -119,8 +119,8 @@ class TypoSettings:
     # a word n-gram model in KenLM's format: "auto" = Debian's libime zh_CN.lm when installed
     word_lm: str = ""
     word_lm_wanted: bool = False  # set when word_lm is "auto" (to warn when the model is missing)
-    word_lm_margin: float = 12.0
-    lm_min_freq_short: int = 200  # with a model: rarer two-character words, confirmed by it  # near-miss candidates: the word model's gain needed (natural log)
+    word_lm_margin: float = 12.0  # near-miss candidates: the word model's gain needed (natural log)
+    lm_min_freq_short: int = 200  # with a model: rarer two-character words, confirmed by it
     # optional labelled training files (`source<TAB>target` or `label<TAB>source<TAB>target`):
     # their character substitutions join the confusable-character table
     train_pairs: list = field(default_factory=list)
@@ -128,12 +128,12 @@ class TypoSettings:
     shape_table: str = ""
     # words typed as their pinyin with the wrong characters (联席悔意 → 联席会议)
     pinyin_words: bool = True
-    pinyin_min_len: int = 3
-    pinyin_min_freq: int = 10
-    pinyin_margin: float = 12.0
-    pinyin_lm_seg_margin: float = 6.0
-    pinyin_lm_margin: float = 7.0
-    word_lm_homophones: bool = False
+    pinyin_min_len: int = 3  # dictionary words this long or longer ...
+    pinyin_min_freq: int = 10  # ... and this frequent are indexed by their pinyin
+    pinyin_margin: float = 12.0  # segmentation gain that reports a pinyin match alone
+    pinyin_lm_seg_margin: float = 6.0  # with the word model: this much segmentation gain ...
+    pinyin_lm_margin: float = 7.0  # ... and this much model gain
+    word_lm_homophones: bool = False  # the word model reads same-pinyin real words (slow)
     hom_fuzzy: bool = False  # pinyin compared loosely: zh/z ch/c sh/s, ang/an eng/en ing/in
     hom_min_freq: int = 1000  # dictionary words (besides user words) the span may be read as
     lm_margin: float = 15.0  # non-word span: char-model gain (natural log) needed ...

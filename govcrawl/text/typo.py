@@ -13,6 +13,13 @@ one would think (安全基础 contains 安全基, a near-miss of 安全期).  So
 around it is segmented twice with a unigram word model (jieba's frequencies),
 as written and as corrected; only when the corrected window scores better by
 `margin` (natural log units) is it reported.  This runs on candidates only.
+
+Two more candidate sources: look-alike characters from `lexicons/shapes.txt`
+join the near-miss table, and a second automaton over the text read as toneless
+pinyin finds spans typed with a dictionary word's syllables but other characters
+(`find_pinyin`).  With a word model (Debian's libime trigram model, `wordlm.py`)
+weaker candidates are confirmed by how the words around read, and rarer
+two-character words become sources that only the model can confirm.
 """
 
 from __future__ import annotations
@@ -287,13 +294,13 @@ class DictTypoDetector:
         syllables but the wrong characters (联席悔意 for 联席会议, 营业支招 for
         营业执照, 滑雪品 for 化学品) matches the dictionary word it was meant to be.
         Offsets are those of the text (one code point per character)."""
+        from pypinyin.pinyin_dict import pinyin_dict
+        from pypinyin.style._utils import replace_symbol_to_no_symbol
+
         s = self.s
         syl: dict[str, str] = {}
         cmap: dict[int, str] = {}
         chars = sorted({c for w in self.words for c in w if "\u4e00" <= c <= "\u9fff"} | set(common_chars()))
-        from pypinyin.pinyin_dict import pinyin_dict
-        from pypinyin.style._utils import replace_symbol_to_no_symbol
-
         for c in chars:
             r = pinyin_dict.get(ord(c))
             if not r:

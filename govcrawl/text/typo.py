@@ -36,7 +36,7 @@ from govcrawl.text.lexicon import TypoSettings
 
 log = logging.getLogger(__name__)
 _CJK_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
-_CLAUSE_END = set("，。；：！？、,.;:!?\n\r\t \"'“”‘’（）()《》〈〉【】[]")
+CLAUSE_END = set("，。；：！？、,.;:!?\n\r\t \"'“”‘’（）()《》〈〉【】[]")
 # Function characters whose swaps are grammar, not spelling (的/地/得 …): never
 # the changed character of a candidate.
 _NAME_AFTER = ("同志", "总统", "先生", "女士", "主席", "总理", "首相", "部长", "大使", "教授", "院士", "烈士")
@@ -50,6 +50,17 @@ def _fuzzy(py: str) -> str:
     if py.endswith("ng") and py[-3] in "aei":
         py = py[:-1]
     return py
+
+
+def clause_window(text: str, start: int, end: int, pad: int) -> tuple[int, int]:
+    """text[start:end] widened by up to `pad` characters each side, not past a clause end."""
+    lo = start
+    while lo > 0 and start - lo < pad and text[lo - 1] not in CLAUSE_END:
+        lo -= 1
+    hi = end
+    while hi < len(text) and hi - end < pad and text[hi] not in CLAUSE_END:
+        hi += 1
+    return lo, hi
 
 
 def _heteronyms() -> set[str]:
@@ -451,14 +462,8 @@ class DictTypoDetector:
             return True
         return len(three) == 3 and self.words.get(three, 0) >= self.s.min_freq
 
-    def _window(self, text: str, start: int, end: int, pad: int = 5) -> tuple[int, int]:
-        lo = start
-        while lo > 0 and start - lo < pad and text[lo - 1] not in _CLAUSE_END:
-            lo -= 1
-        hi = end
-        while hi < len(text) and hi - end < pad and text[hi] not in _CLAUSE_END:
-            hi += 1
-        return lo, hi
+    def _window(self, text: str, start: int, end: int) -> tuple[int, int]:
+        return clause_window(text, start, end, 5)
 
     def find(self, text: str) -> list[TypoCandidate]:
         if (self._ac is None and self.lm is None and self._py_ac is None) or not text:

@@ -21,9 +21,10 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from govcrawl.text.typo import CLAUSE_END, clause_window
+
 DEBIAN_LM = "/usr/lib/*/libime/zh_CN.lm"  # the multiarch directory of any architecture
 LN10 = math.log(10.0)
-_CLAUSE_END = set("，。；：！？、,.;:!?\n\r\t \"'“”‘’（）()《》〈〉【】[]")
 
 
 def default_path() -> str:
@@ -102,19 +103,10 @@ class WordLM:
         return self.model.score(" ".join(self.segment(s)), bos=bos, eos=eos) * LN10
 
     # -- the detector's question ---------------------------------------------
-    def window(self, text: str, st: int, en: int) -> tuple[int, int]:
-        lo = st
-        while lo > 0 and st - lo < self.pad and text[lo - 1] not in _CLAUSE_END:
-            lo -= 1
-        hi = en
-        while hi < len(text) and hi - en < self.pad and text[hi] not in _CLAUSE_END:
-            hi += 1
-        return lo, hi
-
     def delta(self, text: str, st: int, en: int, repl: str) -> float:
-        lo, hi = self.window(text, st, en)
-        bos = lo == 0 or text[lo - 1] in _CLAUSE_END
-        eos = hi == len(text) or text[hi] in _CLAUSE_END
+        lo, hi = clause_window(text, st, en, self.pad)
+        bos = lo == 0 or text[lo - 1] in CLAUSE_END
+        eos = hi == len(text) or text[hi] in CLAUSE_END
         a = text[lo:hi]
         b = text[lo:st] + repl + text[en:hi]
         return self.score(b, bos, eos) - self.score(a, bos, eos)

@@ -26,13 +26,18 @@ WORDS = """\
 """
 
 
-@pytest.fixture
-def small(lexdir):
-    (lexdir / "dict.txt").write_text(WORDS, encoding="utf-8")
+def _small(lexdir, words: str = WORDS, extra: str = "") -> TextChecker:
+    """A checker on a dictionary of our own (`words`), with typo.yaml settings `extra`."""
+    (lexdir / "dict.txt").write_text(words, encoding="utf-8")
     (lexdir / "typo.yaml").write_text(
-        f"dictionary: {lexdir / 'dict.txt'}\nmin_freq: 20\nmin_freq_short: 200\nmargin: 4.0\n",
+        f"dictionary: {lexdir / 'dict.txt'}\nmin_freq: 20\nmin_freq_short: 200\nmargin: 4.0\n{extra}",
         encoding="utf-8")
     return TextChecker(lexdir)
+
+
+@pytest.fixture
+def small(lexdir):
+    return _small(lexdir)
 
 
 def test_candidates_are_built(small):
@@ -102,12 +107,8 @@ def test_macbert_dir_must_exist(lexdir, tmp_path):
 # -- user dictionaries (typo.yaml user_words) -----------------------------------
 
 def _user(lexdir, extra: str = "", lines: str = "数字经济\tshu4 zi4 jing1 ji4\n完善机制\n附能\n") -> TextChecker:
-    (lexdir / "dict.txt").write_text(WORDS, encoding="utf-8")
     (lexdir / "user.txt").write_text(lines, encoding="utf-8")
-    (lexdir / "typo.yaml").write_text(
-        f"dictionary: {lexdir / 'dict.txt'}\nmin_freq: 20\nmin_freq_short: 200\nmargin: 4.0\n"
-        f"user_words: [user.txt]\n{extra}", encoding="utf-8")
-    return TextChecker(lexdir)
+    return _small(lexdir, extra=f"user_words: [user.txt]\n{extra}")
 
 
 def test_user_word_is_a_candidate_source(lexdir):
@@ -179,14 +180,10 @@ def test_char_lm_bad_line_names_file_and_line(tmp_path):
 def _lm_checker(lexdir, corpus: list[str], extra: str = "") -> TextChecker:
     from govcrawl.text.charlm import CharLM
 
-    (lexdir / "dict.txt").write_text(WORDS + "完善 30000\n机智 20000\n他 30000\n很 30000\n",
-                                     encoding="utf-8")
     CharLM.learn(corpus, order=4, min_count=1).save(lexdir / "lm.txt")
-    (lexdir / "typo.yaml").write_text(
-        f"dictionary: {lexdir / 'dict.txt'}\nmin_freq: 20\nmin_freq_short: 200\nmargin: 4.0\n"
-        f"char_lm: lm.txt\nlm_margin: 1.0\nlm_seg_margin: -20\nlm_margin_real: 1.0\n"
-        f"lm_seg_margin_real: -20\n{extra}", encoding="utf-8")
-    return TextChecker(lexdir)
+    return _small(lexdir, WORDS + "完善 30000\n机智 20000\n他 30000\n很 30000\n",
+                  "char_lm: lm.txt\nlm_margin: 1.0\nlm_seg_margin: -20\nlm_margin_real: 1.0\n"
+                  f"lm_seg_margin_real: -20\n{extra}")
 
 
 CORPUS = ["进一步完善机制，加强政府工作。"] * 20 + ["他很机智。"] * 5
@@ -278,12 +275,8 @@ def test_hom_fuzzy_reads_blurred_pinyin(lexdir):
 PINYIN_WORDS = WORDS + "联席会议 3000\n联席 800\n会议 60000\n办公室 20000\n设在 3000\n民政部 2000\n"
 
 
-def _pinyin_checker(lexdir, extra: str = "") -> TextChecker:
-    (lexdir / "dict.txt").write_text(PINYIN_WORDS, encoding="utf-8")
-    (lexdir / "typo.yaml").write_text(
-        f"dictionary: {lexdir / 'dict.txt'}\nmin_freq: 20\nmin_freq_short: 200\nmargin: 4.0\n"
-        f"pinyin_min_freq: 100\n{extra}", encoding="utf-8")
-    return TextChecker(lexdir)
+def _pinyin_checker(lexdir, extra: str = "", words: str = PINYIN_WORDS) -> TextChecker:
+    return _small(lexdir, words, f"pinyin_min_freq: 100\n{extra}")
 
 
 def test_word_typed_with_wrong_characters_of_its_pinyin(lexdir):
@@ -407,11 +400,7 @@ def test_rarer_two_character_words_are_sources_only_with_the_word_model(lexdir):
 def test_personal_names_of_the_dictionary_are_no_pinyin_sources(lexdir):
     """A name tagged nr in the dictionary (罗振玉) is not what a homophone name (罗振宇,
     a person on a staff page) was meant to be."""
-    (lexdir / "dict.txt").write_text(PINYIN_WORDS + "罗振玉 400 nr\n罗振 100 nr\n", encoding="utf-8")
-    (lexdir / "typo.yaml").write_text(
-        f"dictionary: {lexdir / 'dict.txt'}\nmin_freq: 20\nmin_freq_short: 200\nmargin: 4.0\n"
-        "pinyin_min_freq: 100\n", encoding="utf-8")
-    ch = TextChecker(lexdir)
+    ch = _pinyin_checker(lexdir, words=PINYIN_WORDS + "罗振玉 400 nr\n罗振 100 nr\n")
     assert "罗振玉" in ch.typo.names
     assert not ch.check("办公室主任罗振宇设在民政部。")
     assert [h.suggestion for h in ch.check("联席悔意办公室设在民政部。")] == ["联席会议"]

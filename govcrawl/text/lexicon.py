@@ -121,6 +121,8 @@ class TypoSettings:
     word_lm_wanted: bool = False  # set when word_lm is "auto" (to warn when the model is missing)
     word_lm_margin: float = 12.0  # near-miss candidates: the word model's gain needed (natural log)
     lm_min_freq_short: int = 200  # with a model: rarer two-character words, confirmed by it
+    lm_other_tone_short: int = 0  # with a model: two-character words this common also
+    # give same-pinyin other-tone candidates (日昌 → 日常), confirmed by it; 0 = off
     # optional labelled training files (`source<TAB>target` or `label<TAB>source<TAB>target`):
     # their character substitutions join the confusable-character table
     train_pairs: list = field(default_factory=list)
@@ -133,6 +135,25 @@ class TypoSettings:
     pinyin_margin: float = 12.0  # segmentation gain that reports a pinyin match alone
     pinyin_lm_seg_margin: float = 6.0  # with the word model: this much segmentation gain ...
     pinyin_lm_margin: float = 7.0  # ... and this much model gain
+    # any one character of a long dictionary word replaced (委贝会 → 委员会, 工业和言息化 →
+    # 信息化): words of masked_min_len+ characters, frequency >= masked_min_freq; needs the
+    # word model, which must gain masked_lm_margin, and masked_seg_margin of segmentation
+    masked_words: bool = False
+    masked_min_len: int = 3
+    masked_min_freq: int = 20
+    masked_seg_margin: float = 6.0
+    masked_lm_margin: float = 20.0
+    masked_isolated: int = 50  # ... when the written character is in no word this frequent
+    masked_single_max: int = 50000  # ... and is no single-character word this frequent
+    # deep: a sentence with a finding is read again with the masked-word and other-tone
+    # two-character candidates (both need the word model); adds no flagged sentence
+    deep: bool = True
+    deep_seg_margin: float = 6.0
+    deep_lm_margin: float = 12.0
+    deep_other_tone_freq: int = 1000
+    deep_any_short: bool = True
+    deep_any_freq: int = 1000
+    deep_any_lm_margin: float = 16.0
     word_lm_homophones: bool = False  # the word model reads same-pinyin real words (slow)
     hom_fuzzy: bool = False  # pinyin compared loosely: zh/z ch/c sh/s, ang/an eng/en ing/in
     hom_min_freq: int = 1000  # dictionary words (besides user words) the span may be read as

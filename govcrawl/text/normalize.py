@@ -38,6 +38,23 @@ _REPEAT = re.compile(f"([{_CJK}a-z])\\1+")
 
 
 @lru_cache(maxsize=1)
+def t2s_table() -> dict[int, str]:
+    """Every CJK character OpenCC writes as one other simplified character (産 → 产,
+    including those also in simplified use, 著 → 着), for str.translate."""
+    try:
+        import opencc
+
+        conv = opencc.OpenCC("t2s")
+    except Exception:  # pragma: no cover - opencc is a declared dependency
+        return {}
+    chars = [chr(cp) for cp in range(0x4E00, 0xA000)]
+    out = conv.convert("\n".join(chars)).split("\n")
+    if len(out) != len(chars):  # pragma: no cover
+        return {}
+    return {ord(c): s for c, s in zip(chars, out) if s != c and len(s) == 1}
+
+
+@lru_cache(maxsize=1)
 def _translate_table() -> dict[int, str]:
     """Full-width ASCII, upper case and traditional characters, one to one.
 
@@ -50,23 +67,12 @@ def _translate_table() -> dict[int, str]:
     table[0x3000] = " "
     for cp in range(ord("A"), ord("Z") + 1):
         table[cp] = chr(cp).lower()
-    try:
-        import opencc
+    from govcrawl.text.confusable import common_chars
 
-        conv = opencc.OpenCC("t2s")
-    except Exception:  # pragma: no cover - opencc is a declared dependency
-        conv = None
-    if conv is not None:
-        from govcrawl.text.confusable import common_chars
-
-        common = common_chars()
-        chars = [chr(cp) for cp in range(0x4E00, 0xA000)]
-        block = "\n".join(chars)
-        out = conv.convert(block).split("\n")
-        if len(out) == len(chars):
-            for c, s in zip(chars, out):
-                if s != c and len(s) == 1 and c not in common:
-                    table[ord(c)] = s
+    common = common_chars()
+    for cp, s in t2s_table().items():
+        if chr(cp) not in common:
+            table[cp] = s
     # Other compatibility forms NFKC folds to one character (circled digits, ℡ …).
     for cp in list(range(0x2460, 0x24FF)) + list(range(0x3200, 0x33FF)) + list(range(0xF900, 0xFB00)):
         ch = chr(cp)

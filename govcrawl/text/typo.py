@@ -25,6 +25,7 @@ two-character words become sources that only the model can confirm.
 from __future__ import annotations
 
 import logging
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -33,12 +34,14 @@ import ahocorasick_rs as ac
 
 from govcrawl.text.confusable import Confusions, common_chars, read_jieba_words
 from govcrawl.text.lexicon import TypoSettings
+from govcrawl.text.normalize import t2s_table
 
 log = logging.getLogger(__name__)
 _CJK_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
 CLAUSE_END = set("，。；：！？、,.;:!?\n\r\t \"'“”‘’（）()《》〈〉【】[]")
 # Function characters whose swaps are grammar, not spelling (的/地/得 …): never
 # the changed character of a candidate.
+_NUMERALS = set("〇零一二三四五六七八九十百千万亿两")
 _NAME_AFTER = ("同志", "总统", "先生", "女士", "主席", "总理", "首相", "部长", "大使", "教授", "院士", "烈士")
 DEFAULT_SKIP = "的地得在再做作他她它那哪么吗嘛呢已以之只至致其及即既"
 
@@ -50,6 +53,14 @@ def _fuzzy(py: str) -> str:
     if py.endswith("ng") and py[-3] in "aei":
         py = py[:-1]
     return py
+
+
+@functools.lru_cache(maxsize=None)
+def _reading(c: str) -> str:
+    """A character's usual reading, toneless (期 → qi, not its rare ji)."""
+    from pypinyin import Style, pinyin
+
+    return pinyin(c, style=Style.NORMAL, heteronym=False)[0][0]
 
 
 def clause_window(text: str, start: int, end: int, pad: int) -> tuple[int, int]:
@@ -166,7 +177,7 @@ class DictTypoDetector:
         self.words = words
         total = float(sum(words.values()) or 1)
         lt = math.log(total)
-        self.logp = {w: math.log(f) - lt for w, f in words.items() if f > 0}
+        logp = {w: math.log(f) - lt for w, f in words.items() if f > 0}
         self.unk = -lt - 2.0
         self.maxlen = 8
         prefixes: set[str] = set()
@@ -174,7 +185,11 @@ class DictTypoDetector:
             if len(w) <= self.maxlen:
                 for i in range(1, len(w)):
                     prefixes.add(w[:i])
-        self.prefixes = prefixes
+        # one lookup per fragment in _seg: (log-probability or None, a longer word goes on)
+        self._segd = {f: (None, True) for f in prefixes}
+        for w, lp in logp.items():
+            if len(w) <= self.maxlen:
+                self._segd[w] = (lp, w in prefixes)
         self.skip = set(settings.skip_chars or DEFAULT_SKIP)
         self.protected = protected or set()
         self._near: dict[str, tuple[str, ...]] = {}
@@ -217,6 +232,10 @@ class DictTypoDetector:
         self._py_ac = None
         if settings.pinyin_words:
             self._build_pinyin()
+        self._mk = None
+        self._pairs = None  # two-character words by first and by second character (deep)
+        if (settings.masked_words or settings.deep) and self.lm is not None:
+            self._build_masked()
         if self.lm is not None and (settings.char_lm or settings.word_lm_homophones):
             self._build_homophones()
 
@@ -359,8 +378,9 @@ class DictTypoDetector:
             base = None
             best: TypoCandidate | None = None
             for w in ws:
-                if any(x in self.skip or y in self.skip for x, y in zip(v, w) if x != y):
-                    continue
+                if any(x in self.skip or y in self.skip or x in _NUMERALS or y in _NUMERALS
+                       for x, y in zip(v, w) if x != y):
+                    continue  # 七十亿 is no misspelt 七十一
                 if base is None:
                     base = self._seg(text[lo:hi])
                 g = self._seg(text[lo:st] + w + text[en:hi]) - base
@@ -376,6 +396,164 @@ class DictTypoDetector:
             if best is not None:
                 out.append(best)
         return out
+
+    # -- long words with any one character replaced -----------------------------
+    def _build_masked(self) -> None:
+        """Hash keys of every long word with one position masked out, for a vectorised
+        lookup of all text windows at once (numpy): an error that is neither a
+        homophone nor a look-alike (委贝会, 总休方案) still leaves the rest of the word.
+        A key is a sum of code points times a random odd 64-bit factor per (length,
+        position), wrapping; a masked position has factor 0 and its own salt."""
+        import numpy as np
+
+        s = self.s
+        lo, hi = max(3, s.masked_min_len), min(6, s.max_len)
+        if lo > hi:
+            return
+        rng = np.random.default_rng(20191919)
+        cols = []  # (length, masked position or -1 for the whole window)
+        for L in range(lo, hi + 1):
+            cols.append((L, -1))
+            cols.extend((L, k) for k in range(L))
+        mat = np.zeros((hi, len(cols)), dtype=np.uint64)
+        salt = rng.integers(1, 2**63, size=len(cols), dtype=np.uint64)
+        fac = rng.integers(1, 2**62, size=(hi + 1, hi), dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+        for ci, (L, k) in enumerate(cols):
+            for i in range(L):
+                if i != k:
+                    mat[i, ci] = fac[L, i]
+        by_len: dict[int, list[str]] = {}
+        for w in self.words:
+            if lo <= len(w) <= hi and _CJK_WORD.match(w):
+                by_len.setdefault(len(w), []).append(w)
+        full_keys = []
+        masked: dict[int, list[str]] = {}  # key -> the words it stands for
+        with np.errstate(over="ignore"):
+            for L, ws in by_len.items():
+                a = np.array([[ord(c) for c in w] + [0] * (hi - L) for w in ws], dtype=np.uint64)
+                h = a @ mat
+                full_keys.append(h[:, cols.index((L, -1))] + salt[cols.index((L, -1))])
+                src = [i for i, w in enumerate(ws)
+                       if self.words[w] >= s.masked_min_freq and w not in self.names
+                       and w not in self.user_only] + \
+                      [i for i, w in enumerate(ws) if w in self.user_sources and self.words[w] < s.masked_min_freq]
+                for k in range(L):
+                    ci = cols.index((L, k))
+                    keys = h[src, ci] + salt[ci]
+                    for i, key in zip(src, keys.tolist()):
+                        if ws[i][k] not in self.skip:
+                            masked.setdefault(key, []).append(ws[i])
+        # per column: the whole-window column of its length (itself for a whole window, which
+        # then never counts as a hit), its length, its masked position
+        self._mk_cols = (np.array([cols.index((L, -1)) for L, k in cols]),
+                         np.array([L for L, k in cols]), np.array([k for L, k in cols]))
+        # characters that may be a misspelling: not a common word alone, not a skip character
+        lone = np.ones(0xA000, dtype=bool)
+        for c, f in self.words.items():
+            if len(c) == 1 and ord(c) < 0xA000 and f >= s.masked_single_max:
+                lone[ord(c)] = False
+        for c in self.skip:
+            if ord(c) < 0xA000:
+                lone[ord(c)] = False
+        self._mk_lone = np.append(lone, False)  # past the table: not CJK anyway
+        # two- and three-character words common enough that a character in one is no misspelling
+        iso_mat = np.zeros((3, 2), dtype=np.uint64)
+        iso_mat[0, :] = fac[2, 0], fac[3, 0]
+        iso_mat[1, :] = fac[2, 1], fac[3, 1]
+        iso_mat[2, 1] = fac[3, 2]
+        iso_salt = rng.integers(1, 2**63, size=2, dtype=np.uint64)
+        iso_words = [w for w, f in self.words.items() if len(w) in (2, 3) and f >= s.masked_isolated]
+        with np.errstate(over="ignore"):
+            a = np.array([[ord(c) for c in w] + [0] * (3 - len(w)) for w in iso_words], dtype=np.uint64)
+            hh = a @ iso_mat + iso_salt
+            lens_ = np.array([len(w) for w in iso_words])
+            iso = np.where(lens_ == 2, hh[:, 0], hh[:, 1])
+        self._mk_iso = (np.unique(iso), iso_mat, iso_salt)
+        self._mk_mask = np.uint64((1 << 22) - 1)
+        self._mk_bits = np.zeros(1 << 22, dtype=bool)
+        self._mk_bits[np.array(sorted(masked), dtype=np.uint64) & self._mk_mask] = True
+        self._mk = (np, cols, mat, salt, hi,
+                    np.unique(np.concatenate(full_keys)) if full_keys else np.zeros(0, np.uint64),
+                    np.array(sorted(masked), dtype=np.uint64), masked)
+
+    def find_masked(self, text: str, seg_margin: float | None = None,
+                    lm_margin: float | None = None) -> list[TypoCandidate]:
+        if self._mk is None or len(text) < 3:
+            return []
+        np, cols, mat, salt, hi, full, keys, masked = self._mk
+        n = len(text)
+        # traditional characters read as simplified (old documents: 年産量 is 年产量, right)
+        tt = text.translate(t2s_table())
+        cp = np.frombuffer(tt.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        # which characters could be a misspelling at all: CJK, not a common word on its own
+        # (和, 对, 把), and in no common word of two or three characters with a neighbour
+        # (企业生 is no misspelt 毕业生: a misspelt character nearly always belongs to no word)
+        cand = self._mk_lone[np.minimum(cp, len(self._mk_lone) - 1)] & (cp >= 0x4E00) & (cp <= 0x9FFF)
+        if not cand.any():
+            return []
+        pad = np.zeros(n + hi - 1, dtype=np.uint64)
+        pad[:n] = cp
+        win = np.lib.stride_tricks.sliding_window_view(pad, hi)
+        iso, iso_mat, iso_salt = self._mk_iso
+        with np.errstate(over="ignore"):
+            hw2 = win[:, :3] @ iso_mat + iso_salt
+        i = np.searchsorted(iso, hw2)
+        inw = iso[np.minimum(i, len(iso) - 1)] == hw2  # [:, 0] pair at j, [:, 1] triple at j
+        covered = inw[:, 0].copy()
+        covered[1:] |= inw[:-1, 0]
+        covered |= inw[:, 1]
+        covered[1:] |= inw[:-1, 1]
+        covered[2:] |= inw[:-2, 1]
+        cand &= ~covered
+        if not cand.any():
+            return []
+        with np.errstate(over="ignore"):
+            h = win @ mat + salt
+        wcols, lens, ks = self._mk_cols
+        # only windows whose masked position is such a character (and that end in the text)
+        pos = np.arange(n)[:, None] + ks[None, :]
+        live = (ks[None, :] >= 0) & (np.arange(n)[:, None] + lens[None, :] <= n)
+        live[live] = cand[pos[live]]
+        # a bitmap of the keys' low bits first (one gather), then the exact keys
+        live &= self._mk_bits[h & self._mk_mask]
+        js, cs = np.nonzero(live)
+        if not len(js):
+            return []
+        hv = h[js, cs]
+        i = np.searchsorted(keys, hv)
+        ok = keys[np.minimum(i, len(keys) - 1)] == hv
+        js, cs, hv = js[ok], cs[ok], hv[ok]
+        if not len(js):
+            return []
+        # a window that is itself a word (read as simplified) is no misspelling of another
+        hw = h[js, wcols[cs]]
+        i = np.searchsorted(full, hw)
+        ok = full[np.minimum(i, len(full) - 1)] != hw
+        s = self.s
+        out: list[TypoCandidate] = []
+        for j, ci, key in zip(js[ok].tolist(), cs[ok].tolist(), hv[ok].tolist()):
+            L, k = cols[ci]
+            v = text[j:j + L]
+            if not _CJK_WORD.match(v) or v in self.protected:
+                continue
+            if text.startswith(_NAME_AFTER, j + L) or text.startswith(_NAME_AFTER, j + L + 1):
+                continue
+            lo_, hi_ = self._window(text, j, j + L)
+            left, right = text[lo_:j], text[j + L:hi_]
+            base = None
+            for w in masked.get(key, ()):
+                if w[:k] != v[:k] or w[k + 1:] != v[k + 1:] or w == v:
+                    continue  # a hash collision
+                if base is None:
+                    base = self._seg(left + v + right)
+                g = self._seg(left + w + right) - base
+                if g <= (s.masked_seg_margin if seg_margin is None else seg_margin):
+                    continue
+                d = self.lm.delta(text, j, j + L, w)
+                if d <= (s.masked_lm_margin if lm_margin is None else lm_margin):
+                    continue
+                out.append(TypoCandidate(j, j + L, v, w, g + 0.001 * d))
+        return _disjoint(out) if len(out) > 1 else out
 
     def near(self, c: str, long: bool = False) -> tuple[str, ...]:
         """Confusable characters: same pinyin and tone or similar shape; for words
@@ -397,7 +575,7 @@ class DictTypoDetector:
         if not cands:
             return None
         # contiguous NFA: the fastest search at this size (a DFA would take minutes to build)
-        return ac.AhoCorasick(list(cands), matchkind=ac.MatchKind.LeftmostLongest,
+        return ac.AhoCorasick(list(cands), matchkind=ac.MatchKind.Standard,
                               implementation=ac.Implementation.ContiguousNFA, store_patterns=False)
 
     def candidates(self) -> set[str]:
@@ -415,7 +593,8 @@ class DictTypoDetector:
             elif w in self.user_only or f < (self.short_floor if n == 2 else s.min_freq):
                 continue
             else:
-                long = n >= 3 and s.other_tone_long
+                long = (n >= 3 and s.other_tone_long) or (
+                    n == 2 and self.lm is not None and 0 < s.lm_other_tone_short <= f)
             if not _CJK_WORD.match(w):
                 continue
             for i, c in enumerate(w):
@@ -432,27 +611,22 @@ class DictTypoDetector:
         """Best log-probability of a segmentation of s (jieba's route, unigram)."""
         n = len(s)
         best = [0.0] * (n + 1)
-        logp = self.logp
-        prefixes = self.prefixes
+        segd = self._segd
         unk = self.unk
+        maxlen = self.maxlen
+        none = (None, False)
         for i in range(n - 1, -1, -1):
-            b = -1e18
-            lim = min(n, i + self.maxlen)
-            for j in range(i + 1, lim + 1):
-                frag = s[i:j]
-                lp = logp.get(frag)
-                if lp is None:
-                    if j == i + 1:
-                        lp = unk
-                    elif frag not in prefixes:
-                        break
-                    else:
-                        continue
-                v = lp + best[j]
-                if v > b:
-                    b = v
-                if frag not in prefixes:
-                    break
+            lp, more = segd.get(s[i], none)
+            b = (unk if lp is None else lp) + best[i + 1]
+            j = i + 2
+            lim = min(n, i + maxlen)
+            while more and j <= lim:
+                lp, more = segd.get(s[i:j], none)
+                if lp is not None:
+                    v = lp + best[j]
+                    if v > b:
+                        b = v
+                j += 1
             best[i] = b
         return best[0]
 
@@ -474,7 +648,7 @@ class DictTypoDetector:
         ot_any = self.s.other_tone_long or (bool(user) and self.s.user_other_tone)
         short_margin = self.s.margin_short
         lm = self.lm
-        for _, st, en in (self._ac.find_matches_as_indexes(text) if self._ac is not None else ()):
+        for _, st, en in (self._ac.find_matches_as_indexes(text, overlapping=True) if self._ac is not None else ()):
             v = text[st:en]
             if text.startswith(_NAME_AFTER, en) or text.startswith(_NAME_AFTER, en + 1):
                 continue  # a person's name (郑静晨同志, 武契奇总统) is not in any dictionary
@@ -496,7 +670,8 @@ class DictTypoDetector:
                     continue
                 if i == len(v) - 1 and en < len(text) and self._explained(text[en - 1:en + 1], text[en - 1:en + 2]):
                     continue
-                for d in self.near(c, ot_any):
+                for d in self.near(c, ot_any or (lm is not None and len(v) == 2 and self.s.lm_other_tone_short > 0)):
+                    needs_lm = False
                     w = v[:i] + d + v[i + 1:]
                     f = words.get(w)
                     if f is None or w in self.user_only:
@@ -507,11 +682,15 @@ class DictTypoDetector:
                     elif f < (self.short_floor if len(w) == 2 else self.s.min_freq):
                         continue
                     elif d not in self.near(c, len(w) >= 3 and self.s.other_tone_long):
-                        continue
+                        # a two-character word typed with another tone: only the model decides
+                        if not (len(w) == 2 and lm is not None and 0 < self.s.lm_other_tone_short <= f
+                                and d in self.near(c, True) and _reading(c) == _reading(d)):
+                            continue
+                        needs_lm = True
                     if base is None:
                         base = self._seg(left + v + right)
                     score = self._seg(left + w + right) - base
-                    if score <= margin or (len(w) == 2 and f < self.s.min_freq_short):
+                    if needs_lm or score <= margin or (len(w) == 2 and f < self.s.min_freq_short):
                         # with a model: a smaller segmentation gain is enough when the
                         # context agrees (lm_margin / word_lm_margin); rarer two-character
                         # words always need it
@@ -525,11 +704,156 @@ class DictTypoDetector:
                         best = TypoCandidate(st, en, v, w, score)
             if best is not None:
                 out.append(best)
+        if len(out) > 1:  # overlapping matches (全问|问提): the better reading of each stretch
+            out = _disjoint(out)
         for c in self.find_pinyin(text):
+            if all(c.end <= o.start or o.end <= c.start for o in out):
+                out.append(c)
+        for c in (self.find_masked(text) if self.s.masked_words else ()):
             if all(c.end <= o.start or o.end <= c.start for o in out):
                 out.append(c)
         if self._hom:
             for c in self.find_homophones(text):
                 if all(c.end <= o.start or o.end <= c.start for o in out):
                     out.append(c)
+        if out and self.s.deep and lm is not None:
+            for c in self._deep(text, out):
+                if all(c.end <= o.start or o.end <= c.start for o in out):
+                    out.append(c)
         return out
+
+    # -- a closer reading of a sentence that has a misspelling ---------------------
+    def _deep(self, text: str, found: list[TypoCandidate]) -> list[TypoCandidate]:
+        """Misspellings come in clusters: a sentence typed carelessly enough for one
+        is read again with the candidates too costly to look for everywhere - any
+        character of a long word replaced (委贝会 → 委员会) and two-character words
+        typed with another tone (日昌 → 日常) - each still confirmed by the word model.
+        Only sentences that already have a finding are read, so this adds no
+        flagged sentence and costs nothing on clean text."""
+        s = self.s
+        out: list[TypoCandidate] = []
+        spans = sorted({_sentence(text, c.start) for c in found})
+        # read with the misspellings already found corrected: they would spoil the context
+        fixed = text
+        for c in found:
+            if len(c.right) == c.end - c.start:
+                fixed = fixed[:c.start] + c.right + fixed[c.end:]
+        for lo, hi in spans:
+            sub = fixed[lo:hi]
+            for c in self.find_masked(sub, s.deep_seg_margin, s.deep_lm_margin):
+                out.append(TypoCandidate(c.start + lo, c.end + lo, c.wrong, c.right, c.score))
+            for c in self._other_tone_short(sub):
+                out.append(TypoCandidate(c.start + lo, c.end + lo, c.wrong, c.right, c.score))
+            if s.deep_any_short:
+                for c in self._any_short(sub):
+                    out.append(TypoCandidate(c.start + lo, c.end + lo, c.wrong, c.right, c.score))
+        # the written text (the fixed version only read differently where a finding is)
+        out = [TypoCandidate(c.start, c.end, text[c.start:c.end], c.right, c.score) for c in out]
+        return _disjoint(out) if len(out) > 1 else out
+
+    def _other_tone_short(self, text: str) -> list[TypoCandidate]:
+        s = self.s
+        words = self.words
+        out: list[TypoCandidate] = []
+        n = len(text)
+        for st in range(n - 1):
+            v = text[st:st + 2]
+            if v in words or not _CJK_WORD.match(v) or v[0] in self.skip or v[1] in self.skip:
+                continue
+            best = None
+            base = None
+            lo, hi = self._window(text, st, st + 2)
+            for i, c in enumerate(v):
+                if i == 0 and st > 0 and self._explained(text[st - 1:st + 1], text[max(0, st - 2):st + 1]):
+                    continue
+                if i == 1 and st + 2 < n and self._explained(text[st + 1:st + 3], text[st + 1:st + 4]):
+                    continue
+                for d in self.near(c, True):
+                    w = v[:i] + d + v[i + 1:]
+                    if words.get(w, 0) < s.deep_other_tone_freq or w in self.user_only or \
+                            _reading(c) != _reading(d):
+                        continue
+                    if base is None:
+                        base = self._seg(text[lo:hi])
+                    g = self._seg(text[lo:st] + w + text[st + 2:hi]) - base
+                    if g <= s.lm_near_margin:
+                        continue
+                    gain = self.lm.delta(text, st, st + 2, w)
+                    if gain <= self.lm_margin:
+                        continue
+                    if best is None or g > best.score:
+                        best = TypoCandidate(st, st + 2, v, w, g + 0.001 * gain)
+            if best is not None:
+                out.append(best)
+        return out
+
+
+    def _lone(self, t: str, p: int) -> bool:
+        """t[p] belongs to no common word and is no common word alone."""
+        s = self.s
+        if self.words.get(t[p], 0) >= s.masked_single_max or t[p] in self.skip:
+            return False
+        n = len(t)
+        return not any(self.words.get(t[a:b], 0) >= s.masked_isolated
+                       for a, b in ((p - 1, p + 1), (p, p + 2), (p - 2, p + 1), (p - 1, p + 2), (p, p + 3))
+                       if a >= 0 and b <= n)
+
+    def _any_short(self, text: str) -> list[TypoCandidate]:
+        """A lone character replaced by any one that makes a common two-character word
+        with its neighbour (部、银呆监会 → 银保, 安全问提 → 问题)."""
+        s = self.s
+        if self._pairs is None:
+            first: dict[str, list[str]] = {}
+            second: dict[str, list[str]] = {}
+            for w, f in self.words.items():
+                if len(w) == 2 and f >= s.deep_any_freq and _CJK_WORD.match(w) and w not in self.user_only:
+                    first.setdefault(w[0], []).append(w)
+                    second.setdefault(w[1], []).append(w)
+            self._pairs = (first, second)
+        first, second = self._pairs
+        tt = text.translate(t2s_table())
+        out: list[TypoCandidate] = []
+        for p, c in enumerate(text):
+            if not ("\u4e00" <= c <= "\u9fff") or not self._lone(tt, p):
+                continue
+            best = None
+            for st, ws in ((p - 1, first.get(text[p - 1], ()) if p > 0 else ()),
+                           (p, second.get(text[p + 1], ()) if p + 1 < len(text) else ())):
+                if not ws:
+                    continue
+                lo, hi = self._window(text, st, st + 2)
+                base = self._seg(text[lo:hi])
+                for w in ws:
+                    g = self._seg(text[lo:st] + w + text[st + 2:hi]) - base
+                    if g <= s.deep_seg_margin:
+                        continue
+                    gain = self.lm.delta(text, st, st + 2, w)
+                    if gain <= s.deep_any_lm_margin:
+                        continue
+                    if best is None or gain > best.score:
+                        best = TypoCandidate(st, st + 2, text[st:st + 2], w, gain)
+            if best is not None:
+                out.append(best)
+        return out
+
+
+_SENT_END = set("。！？!?；;\n")
+
+
+def _sentence(text: str, pos: int) -> tuple[int, int]:
+    lo = pos
+    while lo > 0 and text[lo - 1] not in _SENT_END:
+        lo -= 1
+    hi = pos
+    while hi < len(text) and text[hi] not in _SENT_END:
+        hi += 1
+    return lo, hi
+
+
+def _disjoint(cands: list[TypoCandidate]) -> list[TypoCandidate]:
+    """The best-scored candidates that do not overlap, in text order."""
+    keep: list[TypoCandidate] = []
+    for c in sorted(cands, key=lambda c: -c.score):
+        if all(c.end <= o.start or o.end <= c.start for o in keep):
+            keep.append(c)
+    return sorted(keep, key=lambda c: c.start)

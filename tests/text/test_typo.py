@@ -450,3 +450,67 @@ def test_shape_table_generator_writes_a_table_the_checker_reads(tmp_path):
 
     assert main(["--out", str(out)]) == 0
     assert "术" in load_shape_table(out)["木"]
+
+
+# -- overlapping candidates, the closer reading of flagged sentences, masked words --------
+@pytest.fixture(scope="module")
+def shipped():
+    """The repository's lexicons as shipped (jieba's dictionary and Debian's word model)."""
+    _debian_lm()
+    return TextChecker(ROOT / "lexicons")
+
+
+def _shipped_with(tmp_path, extra: str) -> TextChecker:
+    import shutil
+
+    lex = tmp_path / "lex"
+    shutil.copytree(ROOT / "lexicons", lex)
+    with open(lex / "typo.yaml", "a", encoding="utf-8") as fh:
+        fh.write(f"\n{extra}\n")
+    return TextChecker(lex)
+
+
+def _found(ch: TextChecker, text: str) -> list[tuple[str, str]]:
+    return [(h.text, h.suggestion) for h in ch.check(text) if h.rule == "content.typo"]
+
+
+def test_overlapping_candidates_are_all_weighed(shipped):
+    """全问 (a near miss of 全文) overlaps 问提: with leftmost-longest matching the
+    automaton never offered 问提 → 问题; every overlapping match is weighed now."""
+    assert _found(shipped, "要全面排查安全问提和隐患。") == [("问提", "问题")]
+
+
+def test_numerals_are_never_a_pinyin_misspelling(shipped):
+    # 七十亿 reads qi shi yi like 七十一: numbers are written as meant
+    assert _found(shipped, "就可以节省出七十亿到一百亿元的资金。") == []
+    assert _found(shipped, "比上年的五十亿一千万元增长一倍。") == []
+
+
+def test_deep_reading_finds_the_second_misspelling_of_a_flagged_sentence(shipped, tmp_path):
+    """委贝会 is neither a homophone nor a look-alike of 委员会: only the masked-word
+    reading finds it, and by default only in a sentence that already has a finding."""
+    text = "请各地认真组织时施，县委贝会要加强督导。"
+    assert _found(shipped, text) == [("时施", "实施"), ("委贝会", "委员会")]
+    # the same error in a sentence with no other finding: not looked for by default
+    assert _found(shipped, "由市发展和改革委贝会牵头。") == []
+    # a flagged sentence next to it is read on its own: the deep pass stays in its sentence
+    assert _found(shipped, "由市发展和改革委贝会牵头。请各地认真组织时施。") == [("时施", "实施")]
+    nodeep = _shipped_with(tmp_path, "deep: false")
+    assert _found(nodeep, text) == [("时施", "实施")]
+
+
+def test_masked_words_everywhere_when_asked(tmp_path):
+    ch = _shipped_with(tmp_path, "masked_words: true")
+    assert _found(ch, "由市发展和改革委贝会牵头。") == [("委贝会", "委员会")]
+    # a character that belongs to a common word is no misspelling (企业生 is no 毕业生)
+    assert _found(ch, "推动企业生产经营稳定恢复。") == []
+    # traditional characters read as simplified: 年産量 is 年产量, correctly written
+    assert _found(ch, "全年産量比上年增加。") == []
+
+
+def test_t2s_table_maps_traditional_characters():
+    from govcrawl.text.normalize import t2s_table
+
+    t = t2s_table()
+    assert "年産量經濟".translate(t) == "年产量经济"
+    assert "产".translate(t) == "产"

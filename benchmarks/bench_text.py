@@ -108,8 +108,8 @@ def csc_eval(checker: TextChecker, pairs: list[tuple[str, str]]) -> dict:
             "detection": (dp, dr, df), "correction": (cp, cr, cf), "flagged": (lp, lr, lf)}
 
 
-def load_ecspell(shared: Path) -> list[tuple[str, str]] | None:
-    p = shared / "ecspell" / "odw.test"
+def load_ecspell(shared: Path, split: str = "test") -> list[tuple[str, str]] | None:
+    p = shared / "ecspell" / f"odw.{split}"
     if not p.is_file():
         return None
     out = []
@@ -324,6 +324,10 @@ def extra_configs(shared: Path, tmp: Path, sets: dict[str, list[str]], pairs) ->
          "libime-data-language-model runs)", "word_lm: ''"),
         ("the default + same-pinyin real words (晚上 → 完善) read by the word model "
          "(about 10× slower)", "word_lm_homophones: true"),
+        ("the default without the deep reading of flagged sentences", "deep: false"),
+        ("the default + masked long words (委贝会 → 委员会) on every sentence", "masked_words: true"),
+        ("the default + other-tone two-character words (日昌 → 日常) on every sentence",
+         "lm_other_tone_short: 1000"),
     ]
     have_data = words.is_file() and train.is_file() and reports.is_file()
     held = heldout_reports(shared, LM_YEAR + 1) if reports.is_file() else []
@@ -413,7 +417,9 @@ def main() -> int:
     lines.append("| set | sentences | with errors | detection P | R | F1 | correction P | R | F1 "
                  "| any finding on an erroneous sentence P | R | F1 |")
     lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for name, pairs in (("ECSpell odw.test", load_ecspell(shared)), ("SIGHAN-2015 (pycorrector's copy)", load_sighan())):
+    for name, pairs in (("ECSpell odw.test", load_ecspell(shared)),
+                        ("ECSpell odw.train (thresholds tuned on it)", load_ecspell(shared, "train")),
+                        ("SIGHAN-2015 (pycorrector's copy)", load_sighan())):
         if pairs is None:
             print(f"skip {name}: data not found")
             lines.append(f"| {name} | – | – | not run: data not found | | | | | | | | |")
@@ -451,8 +457,9 @@ def main() -> int:
                      "leader's title is judged only by whether its holder ever held it.")
     lines.append("")
     if not args.no_extra and sets:
-        lines.append("Other configurations: the default without its word model and with the word "
-                     "model's homophone reading, then optional ones that need the ECSpell dictionary, "
+        lines.append("Other configurations: the default without its word model, with the word "
+                     "model's homophone reading, without the deep reading, and with masked words or "
+                     "other tones on every sentence; then optional ones that need the ECSpell dictionary, "
                      "a corpus or odw.train at run time (nothing of which is in the repository; with "
                      "`char_lm` set, the character model replaces the word model). "
                      "FA = sentences with any finding, per clean set; the character model is learned "

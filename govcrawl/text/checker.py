@@ -49,6 +49,7 @@ MAX_HITS = 200  # distinct hits per text: beyond this a page is spam; the count 
 _SENT_PUNCT = set("，。；：！？、,;:!?")
 _HISTORIC = ("时任", "原任", "曾任", "原", "前", "已故", "当时", "老")
 _YEAR = re.compile(r"(1[89]\d\d|20\d\d)年")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _OPEN_Q = "“「『《\"'‘〈"
 _CLOSE_Q = "”」』》\"'’〉"
 _BRAND_CONTEXT = ("娱乐", "体育", "官网", "平台", "app", "登录", "登陆", "注册", "网址", "入口", "下载",
@@ -209,6 +210,8 @@ class TextChecker:
             return []
         if isinstance(date, dt.datetime):
             date = date.date()
+        if _SURROGATE.search(text):  # a lone surrogate ("\ud800" in JSON input): U+FFFD, same offsets
+            text = _SURROGATE.sub("\ufffd", text)
         lv = light(text)
         hits: list[TextHit] = []
         self._illegal(text, lv, hits)

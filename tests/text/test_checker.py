@@ -86,6 +86,16 @@ def test_bad_input_no_crash_no_storm(checker, text):
     assert len(hits) <= 3
 
 
+def test_lone_surrogate_from_json_input(checker):
+    # json.loads('"\\ud800"') gives a lone surrogate, which no UTF-8 codec (nor the automata)
+    # accepts: it is read as U+FFFD, offsets unchanged
+    import json
+
+    text = json.loads('"\\ud800澳门金沙\\udfff"')
+    hits = checker.check(text, date=D)
+    assert [(h.rule, h.start, h.end, h.text) for h in hits] == [("content.illegal", 1, 5, "澳门金沙")]
+
+
 def test_huge_single_line(checker):
     text = ("政府信息公开工作稳步推进，" * 40000) + "澳门金沙"
     hits = checker.check(text, date=D)

@@ -187,9 +187,11 @@ class DictTypoDetector:
                     prefixes.add(w[:i])
         # one lookup per fragment in _seg: (log-probability or None, a longer word goes on)
         self._segd = {f: (None, True) for f in prefixes}
+        shared: dict[tuple, tuple] = {}  # one tuple per distinct value (frequencies repeat)
         for w, lp in logp.items():
             if len(w) <= self.maxlen:
-                self._segd[w] = (lp, w in prefixes)
+                v = (lp, w in prefixes)
+                self._segd[w] = shared.setdefault(v, v)
         self.skip = set(settings.skip_chars or DEFAULT_SKIP)
         self.protected = protected or set()
         self._near: dict[str, tuple[str, ...]] = {}
@@ -851,9 +853,16 @@ def _sentence(text: str, pos: int) -> tuple[int, int]:
 
 
 def _disjoint(cands: list[TypoCandidate]) -> list[TypoCandidate]:
-    """The best-scored candidates that do not overlap, in text order."""
+    """The best-scored candidates that do not overlap, in text order.  Candidates making
+    the same change (总休 → 总体 inside 总休方案 → 总体方案) are one: the longest is kept."""
+    same: dict[tuple, TypoCandidate] = {}
+    for c in cands:
+        key = tuple((c.start + i, b) for i, (a, b) in enumerate(zip(c.wrong, c.right)) if a != b)
+        o = same.get(key)
+        if o is None or (c.end - c.start, c.score) > (o.end - o.start, o.score):
+            same[key] = c
     keep: list[TypoCandidate] = []
-    for c in sorted(cands, key=lambda c: -c.score):
+    for c in sorted(same.values(), key=lambda c: -c.score):
         if all(c.end <= o.start or o.end <= c.start for o in keep):
             keep.append(c)
     return sorted(keep, key=lambda c: c.start)

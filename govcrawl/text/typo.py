@@ -734,7 +734,8 @@ class DictTypoDetector:
         flagged sentence and costs nothing on clean text."""
         s = self.s
         out: list[TypoCandidate] = []
-        spans = sorted({_sentence(text, c.start) for c in found})
+        # the sentences of the first findings (a page with hundreds is not worth reading closer)
+        spans = sorted({_sentence(text, c.start) for c in found[:_DEEP_MAX]})
         # read with the misspellings already found corrected: they would spoil the context
         fixed = text
         for c in found:
@@ -751,7 +752,15 @@ class DictTypoDetector:
                     out.append(TypoCandidate(c.start + lo, c.end + lo, c.wrong, c.right, c.score))
         # the written text (the fixed version only read differently where a finding is)
         out = [TypoCandidate(c.start, c.end, text[c.start:c.end], c.right, c.score) for c in out]
-        return _disjoint(out) if len(out) > 1 else out
+        out = _disjoint(out) if len(out) > 1 else out
+        # a misspelling confirmed once is one everywhere in the text (beyond the sentences read)
+        more: list[TypoCandidate] = []
+        for c in {c.wrong: c for c in out}.values():
+            i = text.find(c.wrong)
+            while i >= 0:
+                more.append(TypoCandidate(i, i + len(c.wrong), c.wrong, c.right, c.score))
+                i = text.find(c.wrong, i + 1)
+        return _disjoint(out + more) if more else out
 
     def _other_tone_short(self, text: str) -> list[TypoCandidate]:
         s = self.s
@@ -826,6 +835,8 @@ class DictTypoDetector:
                 lo, hi = self._window(text, st, st + 2)
                 base = self._seg(text[lo:hi])
                 for w in ws:
+                    if w[p - st] in self.skip:
+                        continue  # 的/地/得 and the like: grammar, not spelling
                     g = self._seg(text[lo:st] + w + text[st + 2:hi]) - base
                     if g <= s.deep_seg_margin:
                         continue
@@ -842,12 +853,19 @@ class DictTypoDetector:
 _SENT_END = set("。！？!?；;\n")
 
 
+_DEEP_MAX = 20  # sentences read closely per text, at most
+_SENT_MAX = 120  # characters read on each side of a finding, at most (lists, unpunctuated pages)
+
+
 def _sentence(text: str, pos: int) -> tuple[int, int]:
+    """The sentence around text[pos], clipped to _SENT_MAX characters on each side."""
     lo = pos
-    while lo > 0 and text[lo - 1] not in _SENT_END:
+    floor = max(0, pos - _SENT_MAX)
+    while lo > floor and text[lo - 1] not in _SENT_END:
         lo -= 1
     hi = pos
-    while hi < len(text) and text[hi] not in _SENT_END:
+    ceil = min(len(text), pos + _SENT_MAX)
+    while hi < ceil and text[hi] not in _SENT_END:
         hi += 1
     return lo, hi
 

@@ -495,6 +495,10 @@ def test_deep_reading_finds_the_second_misspelling_of_a_flagged_sentence(shipped
     assert _found(shipped, "由市发展和改革委贝会牵头。") == []
     # a flagged sentence next to it is read on its own: the deep pass stays in its sentence
     assert _found(shipped, "由市发展和改革委贝会牵头。请各地认真组织时施。") == [("时施", "实施")]
+    # a page repeating it: only the first sentences are read closely, but a misspelling
+    # confirmed there is reported wherever it occurs
+    counts = {(h.text, h.suggestion): h.count for h in shipped.check(text * 40) if h.rule == "content.typo"}
+    assert counts == {("时施", "实施"): 40, ("委贝会", "委员会"): 40}
     nodeep = _shipped_with(tmp_path, "deep: false")
     assert _found(nodeep, text) == [("时施", "实施")]
 
@@ -514,3 +518,14 @@ def test_t2s_table_maps_traditional_characters():
     t = t2s_table()
     assert "年産量經濟".translate(t) == "年产量经济"
     assert "产".translate(t) == "产"
+
+
+def test_deep_reading_stays_near_its_finding():
+    """An unpunctuated page (a long list) is one 'sentence': the closer reading takes at
+    most _SENT_MAX characters on each side of a finding, and sentence ends stop it."""
+    from govcrawl.text.typo import _SENT_MAX, _sentence
+
+    text = "工作动态" * 10000
+    lo, hi = _sentence(text, 20000)
+    assert (lo, hi) == (20000 - _SENT_MAX, 20000 + _SENT_MAX)
+    assert _sentence("第一句。第二句有错；第三句", 6) == (4, 9)

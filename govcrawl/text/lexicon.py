@@ -135,25 +135,28 @@ class TypoSettings:
     pinyin_margin: float = 12.0  # segmentation gain that reports a pinyin match alone
     pinyin_lm_seg_margin: float = 6.0  # with the word model: this much segmentation gain ...
     pinyin_lm_margin: float = 7.0  # ... and this much model gain
-    # any one character of a long dictionary word replaced (委贝会 → 委员会, 工业和言息化 →
-    # 信息化): words of masked_min_len+ characters, frequency >= masked_min_freq; needs the
-    # word model, which must gain masked_lm_margin, and masked_seg_margin of segmentation
-    masked_words: bool = False
+    # masked words: any one character of a dictionary word of masked_min_len-6 characters
+    # (frequency >= masked_min_freq) replaced (委贝会 → 委员会); needs the word model.  A
+    # written character can be the wrong one only when it is in no 2-3 character word of
+    # frequency >= masked_isolated and no single-character word >= masked_single_max.
+    masked_words: bool = False  # on every sentence (else only in the deep reading)
     masked_min_len: int = 3
     masked_min_freq: int = 20
-    masked_seg_margin: float = 6.0
-    masked_lm_margin: float = 20.0
-    masked_isolated: int = 50  # ... when the written character is in no word this frequent
-    masked_single_max: int = 50000  # ... and is no single-character word this frequent
-    # deep: a sentence with a finding is read again with the masked-word and other-tone
-    # two-character candidates (both need the word model); adds no flagged sentence
+    masked_seg_margin: float = 6.0  # on every sentence: segmentation gain ...
+    masked_lm_margin: float = 20.0  # ... and model gain needed
+    masked_isolated: int = 50
+    masked_single_max: int = 50000
+    # deep reading: a sentence with a finding is read again (corrections applied) for masked
+    # words, other-tone two-character words and, with deep_any_short, a lone character
+    # replaced by any that makes a two-character word; all confirmed by the word model.
+    # It adds no flagged sentence.
     deep: bool = True
-    deep_seg_margin: float = 6.0
-    deep_lm_margin: float = 12.0
-    deep_other_tone_freq: int = 1000
+    deep_seg_margin: float = 6.0  # masked words in the deep reading: segmentation gain ...
+    deep_lm_margin: float = 12.0  # ... and model gain
+    deep_other_tone_freq: int = 1000  # two-character words this common, typed another tone
     deep_any_short: bool = True
-    deep_any_freq: int = 1000
-    deep_any_lm_margin: float = 16.0
+    deep_any_freq: int = 1000  # two-character words this common ...
+    deep_any_lm_margin: float = 16.0  # ... that the model prefers by this much
     word_lm_homophones: bool = False  # the word model reads same-pinyin real words (slow)
     hom_fuzzy: bool = False  # pinyin compared loosely: zh/z ch/c sh/s, ang/an eng/en ing/in
     hom_min_freq: int = 1000  # dictionary words (besides user words) the span may be read as

@@ -56,11 +56,14 @@ def _fuzzy(py: str) -> str:
 
 
 @functools.lru_cache(maxsize=None)
-def _reading(c: str) -> str:
-    """A character's usual reading, toneless (期 → qi, not its rare ji)."""
-    from pypinyin import Style, pinyin
+def _reading(c: str) -> str | None:
+    """A character's usual reading, toneless (期 → qi, not its rare ji): the first of
+    pypinyin's table, as lazy_pinyin reads it; None for a character it lacks."""
+    from pypinyin.pinyin_dict import pinyin_dict
+    from pypinyin.style._utils import replace_symbol_to_no_symbol
 
-    return pinyin(c, style=Style.NORMAL, heteronym=False)[0][0]
+    r = pinyin_dict.get(ord(c))
+    return replace_symbol_to_no_symbol(r.split(",")[0]) if r else None
 
 
 def clause_window(text: str, start: int, end: int, pad: int) -> tuple[int, int]:
@@ -326,18 +329,14 @@ class DictTypoDetector:
         syllables but the wrong characters (联席悔意 for 联席会议, 营业支招 for
         营业执照, 滑雪品 for 化学品) matches the dictionary word it was meant to be.
         Offsets are those of the text (one code point per character)."""
-        from pypinyin.pinyin_dict import pinyin_dict
-        from pypinyin.style._utils import replace_symbol_to_no_symbol
-
         s = self.s
         syl: dict[str, str] = {}
         cmap: dict[int, str] = {}
         chars = sorted({c for w in self.words for c in w if "\u4e00" <= c <= "\u9fff"} | set(common_chars()))
         for c in chars:
-            r = pinyin_dict.get(ord(c))
-            if not r:
+            p = _reading(c)
+            if p is None:
                 continue
-            p = replace_symbol_to_no_symbol(r.split(",")[0])  # the usual reading: lazy_pinyin's
             if p not in syl:
                 syl[p] = chr(0xF0000 + len(syl))  # a private-use plane: never in real text
             cmap[ord(c)] = syl[p]
@@ -478,21 +477,19 @@ class DictTypoDetector:
                     np.unique(np.concatenate(full_keys)) if full_keys else np.zeros(0, np.uint64),
                     np.array(sorted(masked), dtype=np.uint64), masked)
 
-    def find_masked(self, text: str, seg_margin: float | None = None,
-                    lm_margin: float | None = None) -> list[TypoCandidate]:
-        if self._mk is None or len(text) < 3:
-            return []
-        np, cols, mat, salt, hi, full, keys, masked = self._mk
+    def _lone(self, text: str):
+        """Which characters of text could be a misspelling at all (a bool array, None when
+        none), and the text's code-point windows.  A candidate is CJK, not a common word on
+        its own (和, 对, 把), and in no common word of two or three characters with a
+        neighbour (企业生 is no misspelt 毕业生: a misspelt character nearly always belongs to
+        no word).  Traditional characters are read as simplified (年産量 is 年产量, right)."""
+        np, hi = self._mk[0], self._mk[4]
         n = len(text)
-        # traditional characters read as simplified (old documents: 年産量 is 年产量, right)
-        tt = text.translate(t2s_table())
-        cp = np.frombuffer(tt.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        # which characters could be a misspelling at all: CJK, not a common word on its own
-        # (和, 对, 把), and in no common word of two or three characters with a neighbour
-        # (企业生 is no misspelt 毕业生: a misspelt character nearly always belongs to no word)
+        cp = np.frombuffer(text.translate(t2s_table()).encode("utf-32-le", "surrogatepass"),
+                           dtype=np.uint32)
         cand = self._mk_lone[np.minimum(cp, len(self._mk_lone) - 1)] & (cp >= 0x4E00) & (cp <= 0x9FFF)
         if not cand.any():
-            return []
+            return None, None
         pad = np.zeros(n + hi - 1, dtype=np.uint64)
         pad[:n] = cp
         win = np.lib.stride_tricks.sliding_window_view(pad, hi)
@@ -507,7 +504,33 @@ class DictTypoDetector:
         covered[1:] |= inw[:-1, 1]
         covered[2:] |= inw[:-2, 1]
         cand &= ~covered
-        if not cand.any():
+        return (cand, win) if cand.any() else (None, None)
+
+    def _confirm(self, text: str, st: int, en: int, w: str, lo: int, hi: int, base: float,
+                 seg_margin: float, lm_margin: float, model_first: bool = False) -> TypoCandidate | None:
+        """text[st:en] read as w: reported when the window text[lo:hi] (segmentation score
+        `base` as written) segments better by seg_margin and the word model gains lm_margin.
+        Scored by the segmentation gain, or with model_first by the model's (the better
+        judge among many arbitrary replacements)."""
+        g = self._seg(text[lo:st] + w + text[en:hi]) - base
+        if g <= seg_margin:
+            return None
+        d = self.lm.delta(text, st, en, w)
+        if d <= lm_margin:
+            return None
+        return TypoCandidate(st, en, text[st:en], w, d + 0.001 * g if model_first else g + 0.001 * d)
+
+    def find_masked(self, text: str, seg_margin: float | None = None,
+                    lm_margin: float | None = None) -> list[TypoCandidate]:
+        if self._mk is None or len(text) < 3:
+            return []
+        s = self.s
+        seg_margin = s.masked_seg_margin if seg_margin is None else seg_margin
+        lm_margin = s.masked_lm_margin if lm_margin is None else lm_margin
+        np, cols, mat, salt, _, full, keys, masked = self._mk
+        n = len(text)
+        cand, win = self._lone(text)
+        if cand is None:
             return []
         with np.errstate(over="ignore"):
             h = win @ mat + salt
@@ -531,7 +554,6 @@ class DictTypoDetector:
         hw = h[js, wcols[cs]]
         i = np.searchsorted(full, hw)
         ok = full[np.minimum(i, len(full) - 1)] != hw
-        s = self.s
         out: list[TypoCandidate] = []
         for j, ci, key in zip(js[ok].tolist(), cs[ok].tolist(), hv[ok].tolist()):
             L, k = cols[ci]
@@ -540,21 +562,16 @@ class DictTypoDetector:
                 continue
             if text.startswith(_NAME_AFTER, j + L) or text.startswith(_NAME_AFTER, j + L + 1):
                 continue
-            lo_, hi_ = self._window(text, j, j + L)
-            left, right = text[lo_:j], text[j + L:hi_]
+            lo, hi = self._window(text, j, j + L)
             base = None
             for w in masked.get(key, ()):
                 if w[:k] != v[:k] or w[k + 1:] != v[k + 1:] or w == v:
                     continue  # a hash collision
                 if base is None:
-                    base = self._seg(left + v + right)
-                g = self._seg(left + w + right) - base
-                if g <= (s.masked_seg_margin if seg_margin is None else seg_margin):
-                    continue
-                d = self.lm.delta(text, j, j + L, w)
-                if d <= (s.masked_lm_margin if lm_margin is None else lm_margin):
-                    continue
-                out.append(TypoCandidate(j, j + L, v, w, g + 0.001 * d))
+                    base = self._seg(text[lo:hi])
+                c = self._confirm(text, j, j + L, w, lo, hi, base, seg_margin, lm_margin)
+                if c is not None:
+                    out.append(c)
         return _disjoint(out) if len(out) > 1 else out
 
     def near(self, c: str, long: bool = False) -> tuple[str, ...]:
@@ -728,8 +745,9 @@ class DictTypoDetector:
     def _deep(self, text: str, found: list[TypoCandidate]) -> list[TypoCandidate]:
         """Misspellings come in clusters: a sentence typed carelessly enough for one
         is read again with the candidates too costly to look for everywhere - any
-        character of a long word replaced (委贝会 → 委员会) and two-character words
-        typed with another tone (日昌 → 日常) - each still confirmed by the word model.
+        character of a long word replaced (委贝会 → 委员会), two-character words typed
+        with another tone (日昌 → 日常) and a lone character replaced by any that makes a
+        common two-character word - each still confirmed by the word model.
         Only sentences that already have a finding are read, so this adds no
         flagged sentence and costs nothing on clean text."""
         s = self.s
@@ -741,17 +759,14 @@ class DictTypoDetector:
         for c in found:
             if len(c.right) == c.end - c.start:
                 fixed = fixed[:c.start] + c.right + fixed[c.end:]
+        readings = [lambda t: self.find_masked(t, s.deep_seg_margin, s.deep_lm_margin),
+                    self._other_tone_short] + ([self._any_short] if s.deep_any_short else [])
         for lo, hi in spans:
             sub = fixed[lo:hi]
-            for c in self.find_masked(sub, s.deep_seg_margin, s.deep_lm_margin):
-                out.append(TypoCandidate(c.start + lo, c.end + lo, c.wrong, c.right, c.score))
-            for c in self._other_tone_short(sub):
-                out.append(TypoCandidate(c.start + lo, c.end + lo, c.wrong, c.right, c.score))
-            if s.deep_any_short:
-                for c in self._any_short(sub):
-                    out.append(TypoCandidate(c.start + lo, c.end + lo, c.wrong, c.right, c.score))
-        # the written text (the fixed version only read differently where a finding is)
-        out = [TypoCandidate(c.start, c.end, text[c.start:c.end], c.right, c.score) for c in out]
+            for read in readings:
+                # offsets back into text, and the text as written (fixed differs where a finding is)
+                out += [TypoCandidate(c.start + lo, c.end + lo, text[c.start + lo:c.end + lo], c.right, c.score)
+                        for c in read(sub)]
         out = _disjoint(out) if len(out) > 1 else out
         # a misspelling confirmed once is one everywhere in the text (beyond the sentences read)
         more: list[TypoCandidate] = []
@@ -786,28 +801,12 @@ class DictTypoDetector:
                         continue
                     if base is None:
                         base = self._seg(text[lo:hi])
-                    g = self._seg(text[lo:st] + w + text[st + 2:hi]) - base
-                    if g <= s.lm_near_margin:
-                        continue
-                    gain = self.lm.delta(text, st, st + 2, w)
-                    if gain <= self.lm_margin:
-                        continue
-                    if best is None or g > best.score:
-                        best = TypoCandidate(st, st + 2, v, w, g + 0.001 * gain)
+                    c2 = self._confirm(text, st, st + 2, w, lo, hi, base, s.lm_near_margin, self.lm_margin)
+                    if c2 is not None and (best is None or c2.score > best.score):
+                        best = c2
             if best is not None:
                 out.append(best)
         return out
-
-
-    def _lone(self, t: str, p: int) -> bool:
-        """t[p] belongs to no common word and is no common word alone."""
-        s = self.s
-        if self.words.get(t[p], 0) >= s.masked_single_max or t[p] in self.skip:
-            return False
-        n = len(t)
-        return not any(self.words.get(t[a:b], 0) >= s.masked_isolated
-                       for a, b in ((p - 1, p + 1), (p, p + 2), (p - 2, p + 1), (p - 1, p + 2), (p, p + 3))
-                       if a >= 0 and b <= n)
 
     def _any_short(self, text: str) -> list[TypoCandidate]:
         """A lone character replaced by any one that makes a common two-character word
@@ -822,11 +821,9 @@ class DictTypoDetector:
                     second.setdefault(w[1], []).append(w)
             self._pairs = (first, second)
         first, second = self._pairs
-        tt = text.translate(t2s_table())
         out: list[TypoCandidate] = []
-        for p, c in enumerate(text):
-            if not ("\u4e00" <= c <= "\u9fff") or not self._lone(tt, p):
-                continue
+        lone, _ = self._lone(text)
+        for p in (lone.nonzero()[0].tolist() if lone is not None else ()):
             best = None
             for st, ws in ((p - 1, first.get(text[p - 1], ()) if p > 0 else ()),
                            (p, second.get(text[p + 1], ()) if p + 1 < len(text) else ())):
@@ -837,22 +834,16 @@ class DictTypoDetector:
                 for w in ws:
                     if w[p - st] in self.skip:
                         continue  # 的/地/得 and the like: grammar, not spelling
-                    g = self._seg(text[lo:st] + w + text[st + 2:hi]) - base
-                    if g <= s.deep_seg_margin:
-                        continue
-                    gain = self.lm.delta(text, st, st + 2, w)
-                    if gain <= s.deep_any_lm_margin:
-                        continue
-                    if best is None or gain > best.score:
-                        best = TypoCandidate(st, st + 2, text[st:st + 2], w, gain)
+                    c = self._confirm(text, st, st + 2, w, lo, hi, base, s.deep_seg_margin,
+                                      s.deep_any_lm_margin, model_first=True)
+                    if c is not None and (best is None or c.score > best.score):
+                        best = c
             if best is not None:
                 out.append(best)
         return out
 
 
 _SENT_END = set("。！？!?；;\n")
-
-
 _DEEP_MAX = 20  # sentences read closely per text, at most
 _SENT_MAX = 120  # characters read on each side of a finding, at most (lists, unpunctuated pages)
 

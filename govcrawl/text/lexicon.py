@@ -157,6 +157,13 @@ class TypoSettings:
     deep_any_short: bool = True
     deep_any_freq: int = 1000  # two-character words this common ...
     deep_any_lm_margin: float = 16.0  # ... that the model prefers by this much
+    # lone confusable characters on every sentence: a character in no common word (the
+    # masked words' rule) replaced by a same-reading or look-alike one that makes a two-
+    # character word this common, confirmed by segmentation and the word model
+    lone_near: bool = True
+    lone_near_freq: int = 1000
+    lone_near_seg_margin: float = 4.0
+    lone_near_lm_margin: float = 12.0
     word_lm_homophones: bool = False  # the word model reads same-pinyin real words (slow)
     hom_fuzzy: bool = False  # pinyin compared loosely: zh/z ch/c sh/s, ang/an eng/en ing/in
     hom_min_freq: int = 1000  # dictionary words (besides user words) the span may be read as

@@ -241,6 +241,9 @@ class DictTypoDetector:
         self._pairs = None  # two-character words by first and by second character (deep)
         if (settings.masked_words or settings.deep) and self.lm is not None:
             self._build_masked()
+        self._ln = None
+        if settings.lone_near and self.lm is not None:
+            self._build_lone_near()
         if self.lm is not None and (settings.char_lm or settings.word_lm_homophones):
             self._build_homophones()
 
@@ -728,6 +731,9 @@ class DictTypoDetector:
         for c in self.find_pinyin(text):
             if all(c.end <= o.start or o.end <= c.start for o in out):
                 out.append(c)
+        for c in self._lone_near(text):
+            if all(c.end <= o.start or o.end <= c.start for o in out):
+                out.append(c)
         for c in (self.find_masked(text) if self.s.masked_words else ()):
             if all(c.end <= o.start or o.end <= c.start for o in out):
                 out.append(c)
@@ -807,6 +813,91 @@ class DictTypoDetector:
             if best is not None:
                 out.append(best)
         return out
+
+    def _build_lone_near(self) -> None:
+        """Every written pair that one confusable character away is a common two-character
+        word (建设 → 健设, 日常 → 日昌): the confusable one same reading in any tone, same
+        pinyin and tone, or a look-alike; it must be able to stand alone (not a common
+        single-character word, a function character or a numeral) and the written pair must
+        not be a word itself.  One automaton over them (about 160,000 pairs)."""
+        s = self.s
+        words = self.words
+        rev: dict[str, set[str]] = {}  # right character -> the characters written for it
+        conf = self.conf
+        written = set(conf.same_tone) | set(conf.other_tone) | set(conf.shape) | set(self.glyph) | \
+            set(self.learned_near)
+        for c in written:
+            if c in _NUMERALS or c in self.skip or words.get(c, 0) >= s.masked_single_max or \
+                    not _CJK_WORD.match(c):
+                continue
+            for d in self.near(c, True):
+                # another tone only with the same usual reading (际/期 is no pair)
+                if d not in _NUMERALS and (d in self.near(c) or _reading(c) == _reading(d)):
+                    rev.setdefault(d, set()).add(c)
+        pats: dict[str, list[str]] = {}
+        for w, f in words.items():
+            if len(w) != 2 or f < s.lone_near_freq or w in self.user_only or not _CJK_WORD.match(w):
+                continue
+            for i in (0, 1):
+                for c in rev.get(w[i], ()):
+                    v = w[:i] + c + w[i + 1:]
+                    if words.get(v, 0) < s.masked_isolated:
+                        pats.setdefault(v, []).append(w)
+        self._ln = (ac.AhoCorasick(list(pats), matchkind=ac.MatchKind.Standard,
+                                   implementation=ac.Implementation.ContiguousNFA, store_patterns=False),
+                    list(pats.values())) if pats else None
+
+    def _alone(self, text: str, p: int) -> bool:
+        """text[p] is in no common word of two or three characters (read as simplified):
+        the `_lone` rule for one position."""
+        iso = self.s.masked_isolated
+        words = self.words
+        lo = max(0, p - 2)
+        t = text[lo:p + 3].translate(t2s_table())
+        q = p - lo
+        for a, b in ((q - 1, q + 1), (q, q + 2), (q - 2, q + 1), (q - 1, q + 2), (q, q + 3)):
+            if a >= 0 and b <= len(t) and words.get(t[a:b], 0) >= iso:
+                return False
+        return True
+
+    def _lone_near(self, text: str) -> list[TypoCandidate]:
+        """A character in no common word replaced by a confusable one that makes a common
+        two-character word with a neighbour (党的健设 → 建设, 日昌 → 日常), confirmed by
+        segmentation (lone_near_seg_margin) and the word model (lone_near_lm_margin).  The
+        near-miss automaton's two-character candidates ask that the written character form
+        no word with its other neighbour; this asks that it form none at all, which lets a
+        weaker segmentation gain through.  A traditional form (衞生), a name before
+        同志/总统 and a character inside a common word are never one."""
+        if self._ln is None:
+            return []
+        s = self.s
+        auto, sources = self._ln
+        t2s = t2s_table()
+        best: dict[int, TypoCandidate] = {}
+        seen: set[int] = set()
+        for k, st, en in auto.find_matches_as_indexes(text, overlapping=True):
+            if text.startswith(_NAME_AFTER, en) or text.startswith(_NAME_AFTER, en + 1):
+                continue
+            v = text[st:en]
+            lo = hi = base = None
+            for w in sources[k]:
+                p = st if v[0] != w[0] else st + 1
+                c = text[p]
+                if p not in seen:
+                    seen.add(p)
+                    if c.translate(t2s) != c or not self._alone(text, p):
+                        best[p] = None
+                if best.get(p, 0) is None:
+                    continue
+                if base is None:
+                    lo, hi = self._window(text, st, en)
+                    base = self._seg(text[lo:hi])
+                cand = self._confirm(text, st, en, w, lo, hi, base, s.lone_near_seg_margin,
+                                     s.lone_near_lm_margin, model_first=True)
+                if cand is not None and (best.get(p) is None or cand.score > best[p].score):
+                    best[p] = cand
+        out = [c for c in best.values() if c is not None]
+        return _disjoint(out) if len(out) > 1 else out
 
     def _any_short(self, text: str) -> list[TypoCandidate]:
         """A lone character replaced by any one that makes a common two-character word

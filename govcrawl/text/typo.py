@@ -34,7 +34,7 @@ import ahocorasick_rs as ac
 
 from govcrawl.text.confusable import Confusions, common_chars, read_jieba_words
 from govcrawl.text.lexicon import TypoSettings
-from govcrawl.text.normalize import t2s_table
+from govcrawl.text.normalize import CharMap, to_simplified
 
 log = logging.getLogger(__name__)
 _CJK_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
@@ -66,14 +66,23 @@ def _reading(c: str) -> str | None:
     return replace_symbol_to_no_symbol(r.split(",")[0]) if r else None
 
 
+_CLAUSE_RE = re.compile("[" + re.escape("".join(sorted(CLAUSE_END))) + "]")
+_marked = ("", "")  # the last text clause_window saw, and it with every clause end as NUL
+
+
 def clause_window(text: str, start: int, end: int, pad: int) -> tuple[int, int]:
-    """text[start:end] widened by up to `pad` characters each side, not past a clause end."""
-    lo = start
-    while lo > 0 and start - lo < pad and text[lo - 1] not in CLAUSE_END:
-        lo -= 1
-    hi = end
-    while hi < len(text) and hi - end < pad and text[hi] not in CLAUSE_END:
-        hi += 1
+    """text[start:end] widened by up to `pad` characters each side, not past a clause end.
+    The detectors ask this many times about one text: its clause ends are marked once
+    (one regex substitution) and then found with str.rfind / str.find."""
+    global _marked
+    last = _marked  # one tuple, replaced whole: safe when threads share the detector
+    if last[0] is not text:
+        last = _marked = (text, _CLAUSE_RE.sub("\0", text))
+    m = last[1]
+    lo = m.rfind("\0", max(0, start - pad), start) + 1 or max(0, start - pad)
+    hi = m.find("\0", end, end + pad)
+    if hi < 0:
+        hi = min(len(text), end + pad)
     return lo, hi
 
 
@@ -195,6 +204,7 @@ class DictTypoDetector:
             if len(w) <= self.maxlen:
                 v = (lp, w in prefixes)
                 self._segd[w] = shared.setdefault(v, v)
+        self._memo: dict[str, float] = {}  # _seg's scores for the text being checked
         self.skip = set(settings.skip_chars or DEFAULT_SKIP)
         self.protected = protected or set()
         self._near: dict[str, tuple[str, ...]] = {}
@@ -241,9 +251,6 @@ class DictTypoDetector:
         self._pairs = None  # two-character words by first and by second character (deep)
         if (settings.masked_words or settings.deep) and self.lm is not None:
             self._build_masked()
-        self._ln = None
-        if settings.lone_near and self.lm is not None:
-            self._build_lone_near()
         if self.lm is not None and (settings.char_lm or settings.word_lm_homophones):
             self._build_homophones()
 
@@ -358,7 +365,7 @@ class DictTypoDetector:
             for k in keys:
                 if len(k) == len(w) and all(ord(x) >= 0xF0000 for x in k):
                     bykey.setdefault(k, []).append(w)
-        self._py_map = cmap
+        self._py_map = CharMap(cmap)
         self._py_keys = list(bykey)
         self._py_words = [bykey[k] for k in self._py_keys]
         if self._py_keys:
@@ -371,7 +378,7 @@ class DictTypoDetector:
         s = self.s
         words = self.words
         out: list[TypoCandidate] = []
-        for k, st, en in self._py_ac.find_matches_as_indexes(text.translate(self._py_map)):
+        for k, st, en in self._py_ac.find_matches_as_indexes(self._py_map(text)):
             v = text[st:en]
             ws = self._py_words[k]
             if v in ws or words.get(v, 0) >= s.pinyin_min_freq or v in self.protected:
@@ -488,7 +495,7 @@ class DictTypoDetector:
         no word).  Traditional characters are read as simplified (年産量 is 年产量, right)."""
         np, hi = self._mk[0], self._mk[4]
         n = len(text)
-        cp = np.frombuffer(text.translate(t2s_table()).encode("utf-32-le", "surrogatepass"),
+        cp = np.frombuffer(to_simplified(text).encode("utf-32-le", "surrogatepass"),
                            dtype=np.uint32)
         cand = self._mk_lone[np.minimum(cp, len(self._mk_lone) - 1)] & (cp >= 0x4E00) & (cp <= 0x9FFF)
         if not cand.any():
@@ -594,10 +601,18 @@ class DictTypoDetector:
     def _build(self) -> ac.AhoCorasick | None:
         cands = self.candidates()
         self.n_candidates = len(cands)
-        if not cands:
+        # the lone-character pairs share the automaton (one pass over the text): patterns
+        # [0, n_main) are near-miss candidates, and _ln_src[k] lists the words pattern k is a
+        # lone-character misspelling of (None when it is none)
+        lone = self._lone_pairs() if self.s.lone_near and self.lm is not None else {}
+        pats = list(cands)
+        self._n_main = len(pats)
+        pats += [v for v in lone if v not in cands]
+        self._ln_src = [lone.get(v) for v in pats] if lone else None
+        if not pats:
             return None
         # contiguous NFA: the fastest search at this size (a DFA would take minutes to build)
-        return ac.AhoCorasick(list(cands), matchkind=ac.MatchKind.Standard,
+        return ac.AhoCorasick(pats, matchkind=ac.MatchKind.Standard,
                               implementation=ac.Implementation.ContiguousNFA, store_patterns=False)
 
     def candidates(self) -> set[str]:
@@ -630,7 +645,11 @@ class DictTypoDetector:
 
     # -- scoring ------------------------------------------------------------
     def _seg(self, s: str) -> float:
-        """Best log-probability of a segmentation of s (jieba's route, unigram)."""
+        """Best log-probability of a segmentation of s (jieba's route, unigram).  Remembered
+        for the text being checked: overlapping candidates often share a window."""
+        r = self._memo.get(s)
+        if r is not None:
+            return r
         n = len(s)
         best = [0.0] * (n + 1)
         segd = self._segd
@@ -650,6 +669,7 @@ class DictTypoDetector:
                         b = v
                 j += 1
             best[i] = b
+        self._memo[s] = best[0]
         return best[0]
 
     def _explained(self, two: str, three: str) -> bool:
@@ -664,13 +684,18 @@ class DictTypoDetector:
     def find(self, text: str) -> list[TypoCandidate]:
         if (self._ac is None and self.lm is None and self._py_ac is None) or not text:
             return []
+        self._memo.clear()  # segmentation scores of this text's windows only
         out: list[TypoCandidate] = []
         words = self.words
         user = self.user_sources
         ot_any = self.s.other_tone_long or (bool(user) and self.s.user_other_tone)
         short_margin = self.s.margin_short
         lm = self.lm
-        for _, st, en in (self._ac.find_matches_as_indexes(text, overlapping=True) if self._ac is not None else ()):
+        matches = self._ac.find_matches_as_indexes(text, overlapping=True) if self._ac is not None else []
+        n_main = self._n_main
+        for k, st, en in matches:
+            if k >= n_main:
+                continue  # a lone-character pair only (below)
             v = text[st:en]
             if text.startswith(_NAME_AFTER, en) or text.startswith(_NAME_AFTER, en + 1):
                 continue  # a person's name (郑静晨同志, 武契奇总统) is not in any dictionary
@@ -731,7 +756,7 @@ class DictTypoDetector:
         for c in self.find_pinyin(text):
             if all(c.end <= o.start or o.end <= c.start for o in out):
                 out.append(c)
-        for c in self._lone_near(text):
+        for c in self._lone_near(text, matches):
             if all(c.end <= o.start or o.end <= c.start for o in out):
                 out.append(c)
         for c in (self.find_masked(text) if self.s.masked_words else ()):
@@ -814,12 +839,12 @@ class DictTypoDetector:
                 out.append(best)
         return out
 
-    def _build_lone_near(self) -> None:
+    def _lone_pairs(self) -> dict[str, list[str]]:
         """Every written pair that one confusable character away is a common two-character
         word (建设 → 健设, 日常 → 日昌): the confusable one same reading in any tone, same
         pinyin and tone, or a look-alike; it must be able to stand alone (not a common
         single-character word, a function character or a numeral) and the written pair must
-        not be a word itself.  One automaton over them (about 160,000 pairs)."""
+        not be a word itself: about 160,000 pairs, searched by the near-miss automaton."""
         s = self.s
         words = self.words
         rev: dict[str, set[str]] = {}  # right character -> the characters written for it
@@ -843,24 +868,20 @@ class DictTypoDetector:
                     v = w[:i] + c + w[i + 1:]
                     if words.get(v, 0) < s.masked_isolated:
                         pats.setdefault(v, []).append(w)
-        self._ln = (ac.AhoCorasick(list(pats), matchkind=ac.MatchKind.Standard,
-                                   implementation=ac.Implementation.ContiguousNFA, store_patterns=False),
-                    list(pats.values())) if pats else None
+        return pats
 
-    def _alone(self, text: str, p: int) -> bool:
-        """text[p] is in no common word of two or three characters (read as simplified):
-        the `_lone` rule for one position."""
+    def _alone(self, t: str, p: int) -> bool:
+        """t[p] is in no common word of two or three characters: the `_lone` rule for one
+        position (t is the text read as simplified)."""
         iso = self.s.masked_isolated
-        words = self.words
-        lo = max(0, p - 2)
-        t = text[lo:p + 3].translate(t2s_table())
-        q = p - lo
-        for a, b in ((q - 1, q + 1), (q, q + 2), (q - 2, q + 1), (q - 1, q + 2), (q, q + 3)):
-            if a >= 0 and b <= len(t) and words.get(t[a:b], 0) >= iso:
+        get = self.words.get
+        n = len(t)
+        for a, b in ((p - 1, p + 1), (p, p + 2), (p - 2, p + 1), (p - 1, p + 2), (p, p + 3)):
+            if a >= 0 and b <= n and get(t[a:b], 0) >= iso:
                 return False
         return True
 
-    def _lone_near(self, text: str) -> list[TypoCandidate]:
+    def _lone_near(self, text: str, matches: list) -> list[TypoCandidate]:
         """A character in no common word replaced by a confusable one that makes a common
         two-character word with a neighbour (党的健设 → 建设, 日昌 → 日常), confirmed by
         segmentation (lone_near_seg_margin) and the word model (lone_near_lm_margin).  The
@@ -868,14 +889,18 @@ class DictTypoDetector:
         no word with its other neighbour; this asks that it form none at all, which lets a
         weaker segmentation gain through.  A traditional form (衞生), a name before
         同志/总统 and a character inside a common word are never one."""
-        if self._ln is None:
+        sources = self._ln_src
+        if sources is None:
             return []
         s = self.s
-        auto, sources = self._ln
-        t2s = t2s_table()
+        simple = None  # the text read as simplified, made at the first match
         best: dict[int, TypoCandidate] = {}
         seen: set[int] = set()
-        for k, st, en in auto.find_matches_as_indexes(text, overlapping=True):
+        for k, st, en in matches:
+            if sources[k] is None:
+                continue
+            if simple is None:
+                simple = to_simplified(text)
             if text.startswith(_NAME_AFTER, en) or text.startswith(_NAME_AFTER, en + 1):
                 continue
             v = text[st:en]
@@ -885,7 +910,7 @@ class DictTypoDetector:
                 c = text[p]
                 if p not in seen:
                     seen.add(p)
-                    if c.translate(t2s) != c or not self._alone(text, p):
+                    if simple[p] != c or not self._alone(simple, p):
                         best[p] = None
                 if best.get(p, 0) is None:
                     continue

@@ -792,6 +792,10 @@ class DictTypoDetector:
                 fixed = fixed[:c.start] + c.right + fixed[c.end:]
         readings = [lambda t: self.find_masked(t, s.deep_seg_margin, s.deep_lm_margin),
                     self._other_tone_short] + ([self._any_short] if s.deep_any_short else [])
+        if self._ln_src is not None and s.deep_lone_lm_margin < s.lone_near_lm_margin:
+            readings.append(lambda t: self._lone_near(
+                t, self._ac.find_matches_as_indexes(t, overlapping=True),
+                s.deep_lone_seg_margin, s.deep_lone_lm_margin))
         for lo, hi in spans:
             sub = fixed[lo:hi]
             for read in readings:
@@ -881,7 +885,8 @@ class DictTypoDetector:
                 return False
         return True
 
-    def _lone_near(self, text: str, matches: list) -> list[TypoCandidate]:
+    def _lone_near(self, text: str, matches: list, seg_margin: float | None = None,
+                   lm_margin: float | None = None) -> list[TypoCandidate]:
         """A character in no common word replaced by a confusable one that makes a common
         two-character word with a neighbour (党的健设 → 建设, 日昌 → 日常), confirmed by
         segmentation (lone_near_seg_margin) and the word model (lone_near_lm_margin).  The
@@ -917,8 +922,10 @@ class DictTypoDetector:
                 if base is None:
                     lo, hi = self._window(text, st, en)
                     base = self._seg(text[lo:hi])
-                cand = self._confirm(text, st, en, w, lo, hi, base, s.lone_near_seg_margin,
-                                     s.lone_near_lm_margin, model_first=True)
+                cand = self._confirm(text, st, en, w, lo, hi, base,
+                                     s.lone_near_seg_margin if seg_margin is None else seg_margin,
+                                     s.lone_near_lm_margin if lm_margin is None else lm_margin,
+                                     model_first=True)
                 if cand is not None and (best.get(p) is None or cand.score > best[p].score):
                     best[p] = cand
         out = [c for c in best.values() if c is not None]

@@ -529,3 +529,55 @@ def test_deep_reading_stays_near_its_finding():
     lo, hi = _sentence(text, 20000)
     assert (lo, hi) == (20000 - _SENT_MAX, 20000 + _SENT_MAX)
     assert _sentence("第一句。第二句有错；第三句", 6) == (4, 9)
+
+
+def test_lone_confusable_characters_on_every_sentence(shipped, tmp_path):
+    """A character that is in no common word, next to one that a same-reading character
+    would make a common word of (昌 → 常 in 日昌, 抗 → 康 in 健抗): found on every sentence
+    by default, and not without lone_near (the near-miss automaton only weighs same-tone
+    and look-alike characters of two-character words)."""
+    texts = {"由市科技局负责项目的日昌管理。": [("日昌", "日常")],
+             "保障人民群众生命安全和身体健抗。": [("健抗", "健康")]}
+    off = _shipped_with(tmp_path, "lone_near: false")
+    for text, want in texts.items():
+        assert _found(shipped, text) == want
+        assert _found(off, text) == []
+    # never a traditional form (衞 reads wei like 卫), a name before 同志, or a real term
+    # the dictionary lacks but whose characters are in common words (提质)
+    for text in ("区衞生局召开会议。", "会见了郭明义同志。", "推进家政服务业提质扩容。"):
+        assert _found(shipped, text) == []
+
+
+def test_clause_window_matches_a_character_walk():
+    import random
+
+    from govcrawl.text.typo import CLAUSE_END, clause_window
+
+    def walk(text, start, end, pad):
+        lo = start
+        while lo > 0 and start - lo < pad and text[lo - 1] not in CLAUSE_END:
+            lo -= 1
+        hi = end
+        while hi < len(text) and hi - end < pad and text[hi] not in CLAUSE_END:
+            hi += 1
+        return lo, hi
+
+    rnd = random.Random(7)
+    for _ in range(20000):
+        text = "".join(rnd.choice("甲乙丙丁，。 的[]\n") for _ in range(rnd.randint(0, 20)))
+        a = rnd.randint(0, len(text))
+        b = rnd.randint(a, len(text))
+        pad = rnd.randint(0, 7)
+        assert clause_window(text, a, b, pad) == walk(text, a, b, pad), (text, a, b, pad)
+
+
+def test_charmap_and_to_simplified_match_str_translate():
+    from govcrawl.text.normalize import CharMap, _translate_table, t2s_table, to_simplified
+
+    m = CharMap(_translate_table())
+    for text in ("", "ＧｏｖＣｒａｗｌ 產業發展", "😀 astral 𠀀 and a lone \ud800 surrogate",
+                 "年産量 著作", "plain ascii"):
+        assert m(text) == text.translate(_translate_table())
+        assert to_simplified(text) == text.translate(t2s_table())
+    with pytest.raises(ValueError):
+        CharMap({ord("a"): "bc"})

@@ -152,7 +152,7 @@ class TypoSettings:
     # It adds no flagged sentence.
     deep: bool = True
     deep_seg_margin: float = 6.0  # masked words in the deep reading: segmentation gain ...
-    deep_lm_margin: float = 16.0  # ... and model gain
+    deep_lm_margin: float = 12.0  # ... and model gain
     deep_other_tone_freq: int = 1000  # two-character words this common, typed another tone
     deep_any_short: bool = True
     deep_any_freq: int = 1000  # two-character words this common ...

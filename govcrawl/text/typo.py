@@ -56,14 +56,22 @@ def _fuzzy(py: str) -> str:
 
 
 @functools.lru_cache(maxsize=None)
+def _toneless(syllable: str) -> str:
+    """pypinyin's tone-marked syllable without its tone (zhōng → zhong); a few thousand
+    distinct syllables, looked up tens of thousands of times while the detector is built."""
+    from pypinyin.style._utils import replace_symbol_to_no_symbol
+
+    return replace_symbol_to_no_symbol(syllable)
+
+
+@functools.lru_cache(maxsize=None)
 def _reading(c: str) -> str | None:
     """A character's usual reading, toneless (期 → qi, not its rare ji): the first of
     pypinyin's table, as lazy_pinyin reads it; None for a character it lacks."""
     from pypinyin.pinyin_dict import pinyin_dict
-    from pypinyin.style._utils import replace_symbol_to_no_symbol
 
     r = pinyin_dict.get(ord(c))
-    return replace_symbol_to_no_symbol(r.split(",")[0]) if r else None
+    return _toneless(r.split(",")[0]) if r else None
 
 
 _CLAUSE_RE = re.compile("[" + re.escape("".join(sorted(CLAUSE_END))) + "]")
@@ -89,11 +97,10 @@ def clause_window(text: str, start: int, end: int, pad: int) -> tuple[int, int]:
 def _heteronyms() -> set[str]:
     """Characters pypinyin gives more than one toneless reading (行: xing, hang)."""
     from pypinyin.pinyin_dict import pinyin_dict
-    from pypinyin.style._utils import replace_symbol_to_no_symbol
 
     out = set()
     for code, readings in pinyin_dict.items():
-        if "," in readings and len({replace_symbol_to_no_symbol(r) for r in readings.split(",")}) > 1:
+        if "," in readings and len({_toneless(r) for r in readings.split(",")}) > 1:
             out.add(chr(code))
     return out
 
@@ -105,8 +112,8 @@ def _in_word(w: str, multi: set[str]) -> list[str] | None:
     instead of lazy_pinyin, which costs seconds over 40,000 words."""
     from pypinyin.phrases_dict import phrases_dict
     from pypinyin.pinyin_dict import pinyin_dict
-    from pypinyin.style._utils import replace_symbol_to_no_symbol as plain
 
+    plain = _toneless
     ph = phrases_dict.get(w)
     if ph and len(ph) == len(w):
         return [plain(x[0]) for x in ph]
@@ -205,6 +212,8 @@ class DictTypoDetector:
                 v = (lp, w in prefixes)
                 self._segd[w] = shared.setdefault(v, v)
         self._memo: dict[str, float] = {}  # _seg's scores for the text being checked
+        self._alts: dict[str, tuple[str, ...]] = {}  # _lone_alts, per character
+        self._ln_keys = None  # the lone pairs' code-point keys (_build_lone_pairs)
         self.skip = set(settings.skip_chars or DEFAULT_SKIP)
         self.protected = protected or set()
         self._near: dict[str, tuple[str, ...]] = {}
@@ -253,6 +262,8 @@ class DictTypoDetector:
             self._build_masked()
         if self.lm is not None and (settings.char_lm or settings.word_lm_homophones):
             self._build_homophones()
+        if settings.lone_near and self.lm is not None:
+            self._build_lone_pairs()  # last: its temporaries are then not under the automata
 
     # -- homophones (with a character model) ------------------------------------
     def _build_homophones(self) -> None:
@@ -601,18 +612,10 @@ class DictTypoDetector:
     def _build(self) -> ac.AhoCorasick | None:
         cands = self.candidates()
         self.n_candidates = len(cands)
-        # the lone-character pairs share the automaton (one pass over the text): patterns
-        # [0, n_main) are near-miss candidates, and _ln_src[k] lists the words pattern k is a
-        # lone-character misspelling of (None when it is none)
-        lone = self._lone_pairs() if self.s.lone_near and self.lm is not None else {}
-        pats = list(cands)
-        self._n_main = len(pats)
-        pats += [v for v in lone if v not in cands]
-        self._ln_src = [lone.get(v) for v in pats] if lone else None
-        if not pats:
+        if not cands:
             return None
         # contiguous NFA: the fastest search at this size (a DFA would take minutes to build)
-        return ac.AhoCorasick(pats, matchkind=ac.MatchKind.Standard,
+        return ac.AhoCorasick(list(cands), matchkind=ac.MatchKind.Standard,
                               implementation=ac.Implementation.ContiguousNFA, store_patterns=False)
 
     def candidates(self) -> set[str]:
@@ -691,11 +694,7 @@ class DictTypoDetector:
         ot_any = self.s.other_tone_long or (bool(user) and self.s.user_other_tone)
         short_margin = self.s.margin_short
         lm = self.lm
-        matches = self._ac.find_matches_as_indexes(text, overlapping=True) if self._ac is not None else []
-        n_main = self._n_main
-        for k, st, en in matches:
-            if k >= n_main:
-                continue  # a lone-character pair only (below)
+        for _, st, en in (self._ac.find_matches_as_indexes(text, overlapping=True) if self._ac is not None else ()):
             v = text[st:en]
             if text.startswith(_NAME_AFTER, en) or text.startswith(_NAME_AFTER, en + 1):
                 continue  # a person's name (郑静晨同志, 武契奇总统) is not in any dictionary
@@ -756,7 +755,7 @@ class DictTypoDetector:
         for c in self.find_pinyin(text):
             if all(c.end <= o.start or o.end <= c.start for o in out):
                 out.append(c)
-        for c in self._lone_near(text, matches):
+        for c in self._lone_near(text):
             if all(c.end <= o.start or o.end <= c.start for o in out):
                 out.append(c)
         for c in (self.find_masked(text) if self.s.masked_words else ()):
@@ -792,10 +791,8 @@ class DictTypoDetector:
                 fixed = fixed[:c.start] + c.right + fixed[c.end:]
         readings = [lambda t: self.find_masked(t, s.deep_seg_margin, s.deep_lm_margin),
                     self._other_tone_short] + ([self._any_short] if s.deep_any_short else [])
-        if self._ln_src is not None and s.deep_lone_lm_margin < s.lone_near_lm_margin:
-            readings.append(lambda t: self._lone_near(
-                t, self._ac.find_matches_as_indexes(t, overlapping=True),
-                s.deep_lone_seg_margin, s.deep_lone_lm_margin))
+        if self._ln_keys is not None and s.deep_lone_lm_margin < s.lone_near_lm_margin:
+            readings.append(lambda t: self._lone_near(t, s.deep_lone_seg_margin, s.deep_lone_lm_margin))
         for lo, hi in spans:
             sub = fixed[lo:hi]
             for read in readings:
@@ -843,36 +840,89 @@ class DictTypoDetector:
                 out.append(best)
         return out
 
-    def _lone_pairs(self) -> dict[str, list[str]]:
-        """Every written pair that one confusable character away is a common two-character
-        word (建设 → 健设, 日常 → 日昌): the confusable one same reading in any tone, same
-        pinyin and tone, or a look-alike; it must be able to stand alone (not a common
-        single-character word, a function character or a numeral) and the written pair must
-        not be a word itself: about 160,000 pairs, searched by the near-miss automaton."""
+    def _lone_alts(self, c: str) -> tuple[str, ...]:
+        """The characters a lone written c may stand for: the same usual reading in any tone,
+        the same pinyin and tone, or a similar shape (pycorrector's looser other-tone list
+        is left out); none for a numeral, a function character or a common single-character
+        word."""
+        r = self._alts.get(c)
+        if r is None:
+            if c in _NUMERALS or c in self.skip or self.words.get(c, 0) >= self.s.masked_single_max \
+                    or not _CJK_WORD.match(c):
+                r = ()
+            else:
+                same = self.near(c)
+                r = tuple(d for d in self.near(c, True)
+                          if d not in _NUMERALS and (d in same or _reading(c) == _reading(d)))
+            self._alts[c] = r
+        return r
+
+    def _build_lone_pairs(self) -> None:
+        """Every written pair one lone-confusable character (`_lone_alts`) away from a
+        two-character word of frequency >= lone_near_freq (健设 for 建设, 日昌 for 日常), when the
+        written pair is no common word itself: about 160,000 pairs, kept as numpy arrays
+        (a sorted key of the two code points, then per reading the right character and its
+        position; a few MB, where the same pairs in the automaton took 26 MB)."""
+        import numpy as np
+
         s = self.s
-        words = self.words
-        rev: dict[str, set[str]] = {}  # right character -> the characters written for it
+        rev: dict[str, list[int]] = {}  # right character -> code points of those written for it
         conf = self.conf
-        written = set(conf.same_tone) | set(conf.other_tone) | set(conf.shape) | set(self.glyph) | \
-            set(self.learned_near)
-        for c in written:
-            if c in _NUMERALS or c in self.skip or words.get(c, 0) >= s.masked_single_max or \
-                    not _CJK_WORD.match(c):
-                continue
-            for d in self.near(c, True):
-                # another tone only with the same usual reading (际/期 is no pair)
-                if d not in _NUMERALS and (d in self.near(c) or _reading(c) == _reading(d)):
-                    rev.setdefault(d, set()).add(c)
-        pats: dict[str, list[str]] = {}
-        for w, f in words.items():
-            if len(w) != 2 or f < s.lone_near_freq or w in self.user_only or not _CJK_WORD.match(w):
-                continue
-            for i in (0, 1):
-                for c in rev.get(w[i], ()):
-                    v = w[:i] + c + w[i + 1:]
-                    if words.get(v, 0) < s.masked_isolated:
-                        pats.setdefault(v, []).append(w)
-        return pats
+        for c in set(conf.same_tone) | set(conf.other_tone) | set(conf.shape) | set(self.glyph) | \
+                set(self.learned_near):
+            for d in self._lone_alts(c):
+                rev.setdefault(d, []).append(ord(c))
+        rev_np = {d: np.array(cs, dtype=np.uint64) for d, cs in rev.items()}
+        targets = [w for w, f in self.words.items() if len(w) == 2 and f >= s.lone_near_freq
+                   and w not in self.user_only and _CJK_WORD.match(w)]
+        keys, right, pos = [], [], []  # per written pair: its key, the right character, where
+        for w in targets:
+            a, b = np.uint64(ord(w[0])), np.uint64(ord(w[1]))
+            for i, cs in ((0, rev_np.get(w[0])), (1, rev_np.get(w[1]))):
+                if cs is not None:
+                    keys.append((cs << np.uint64(21)) | b if i == 0 else (a << np.uint64(21)) | cs)
+                    right.append(np.full(len(cs), ord(w[i]), dtype=np.uint32))
+                    pos.append(np.full(len(cs), i, dtype=np.uint8))
+        self._np = np
+        if not keys:
+            return
+        k, r, p = np.concatenate(keys), np.concatenate(right), np.concatenate(pos)
+        # a written pair that is a common word itself is no misspelling
+        common = np.array([(ord(v[0]) << 21) | ord(v[1]) for v, f in self.words.items()
+                           if len(v) == 2 and f >= s.masked_isolated], dtype=np.uint64)
+        keep = ~np.isin(k, common)
+        k, r, p = k[keep], r[keep], p[keep]
+        order = np.argsort(k, kind="stable")
+        self._ln_right, self._ln_pos = r[order], p[order]
+        self._ln_keys, first = np.unique(k[order], return_index=True)
+        self._ln_first = np.append(first, len(k))  # key j's readings: [first[j], first[j + 1])
+        # a bitmap of 22 bits of a multiplicative hash of the keys: one gather rejects almost
+        # every pair of a text (156,000 keys fill 4 % of it)
+        self._ln_bits = np.zeros(1 << 22, dtype=bool)
+        self._ln_bits[self._ln_hash(self._ln_keys)] = True
+
+    def _ln_hash(self, keys):
+        np = self._np
+        with np.errstate(over="ignore"):
+            return (keys * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(42)
+
+    def _lone_pair_starts(self, text: str) -> list[tuple[int, int]]:
+        """Where a pair of `_build_lone_pairs` starts in text, with its key's index (one
+        vectorised lookup)."""
+        np = self._np
+        keys = self._ln_keys
+        if keys is None or len(text) < 2 or not len(keys):
+            return []
+        cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+        pair = (cp[:-1] << np.uint64(21)) | cp[1:]
+        at = self._ln_bits[self._ln_hash(pair)].nonzero()[0]
+        if not len(at):
+            return []
+        pair = pair[at]
+        i = np.searchsorted(keys, pair)
+        i[i == len(keys)] = 0
+        hit = keys[i] == pair
+        return list(zip(at[hit].tolist(), i[hit].tolist()))
 
     def _alone(self, t: str, p: int) -> bool:
         """t[p] is in no common word of two or three characters: the `_lone` rule for one
@@ -885,7 +935,7 @@ class DictTypoDetector:
                 return False
         return True
 
-    def _lone_near(self, text: str, matches: list, seg_margin: float | None = None,
+    def _lone_near(self, text: str, seg_margin: float | None = None,
                    lm_margin: float | None = None) -> list[TypoCandidate]:
         """A character in no common word replaced by a confusable one that makes a common
         two-character word with a neighbour (党的健设 → 建设, 日昌 → 日常), confirmed by
@@ -894,41 +944,37 @@ class DictTypoDetector:
         no word with its other neighbour; this asks that it form none at all, which lets a
         weaker segmentation gain through.  A traditional form (衞生), a name before
         同志/总统 and a character inside a common word are never one."""
-        sources = self._ln_src
-        if sources is None:
+        if self._ln_keys is None:
             return []
         s = self.s
+        seg_margin = s.lone_near_seg_margin if seg_margin is None else seg_margin
+        lm_margin = s.lone_near_lm_margin if lm_margin is None else lm_margin
         simple = None  # the text read as simplified, made at the first match
-        best: dict[int, TypoCandidate] = {}
-        seen: set[int] = set()
-        for k, st, en in matches:
-            if sources[k] is None:
-                continue
+        best: dict[int, TypoCandidate | None] = {}
+        first, right, where = self._ln_first, self._ln_right, self._ln_pos
+        for st, j in self._lone_pair_starts(text):
+            en = st + 2
             if simple is None:
                 simple = to_simplified(text)
             if text.startswith(_NAME_AFTER, en) or text.startswith(_NAME_AFTER, en + 1):
                 continue
-            v = text[st:en]
             lo = hi = base = None
-            for w in sources[k]:
-                p = st if v[0] != w[0] else st + 1
-                c = text[p]
-                if p not in seen:
-                    seen.add(p)
-                    if simple[p] != c or not self._alone(simple, p):
-                        best[p] = None
-                if best.get(p, 0) is None:
+            a, b = first[j], first[j + 1]
+            for d, i in zip(right[a:b].tolist(), where[a:b].tolist()):
+                p = st + i
+                if p not in best:
+                    best[p] = None if simple[p] != text[p] or not self._alone(simple, p) else False
+                if best[p] is None:
                     continue
+                w = text[st] + chr(d) if i else chr(d) + text[en - 1]
                 if base is None:
                     lo, hi = self._window(text, st, en)
                     base = self._seg(text[lo:hi])
-                cand = self._confirm(text, st, en, w, lo, hi, base,
-                                     s.lone_near_seg_margin if seg_margin is None else seg_margin,
-                                     s.lone_near_lm_margin if lm_margin is None else lm_margin,
+                cand = self._confirm(text, st, en, w, lo, hi, base, seg_margin, lm_margin,
                                      model_first=True)
-                if cand is not None and (best.get(p) is None or cand.score > best[p].score):
+                if cand is not None and (not best[p] or cand.score > best[p].score):
                     best[p] = cand
-        out = [c for c in best.values() if c is not None]
+        out = [c for c in best.values() if c]
         return _disjoint(out) if len(out) > 1 else out
 
     def _any_short(self, text: str) -> list[TypoCandidate]:

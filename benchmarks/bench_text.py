@@ -324,8 +324,8 @@ def extra_configs(shared: Path, tmp: Path, sets: dict[str, list[str]], pairs) ->
          "libime-data-language-model runs)", "word_lm: ''"),
         ("the default + same-pinyin real words (晚上 → 完善) read by the word model "
          "(about 10× slower)", "word_lm_homophones: true"),
-        ("the default without the lone confusable characters (日昌 → 日常) on every sentence",
-         "lone_near: false"),
+        ("the default + lone confusable characters (日昌 → 日常) on every sentence",
+         "lone_near: true"),
         ("the default without the deep reading of flagged sentences", "deep: false"),
         ("the default + masked long words (委贝会 → 委员会) on every sentence", "masked_words: true"),
         ("the default + other-tone two-character words (日昌 → 日常) on every sentence",
@@ -460,8 +460,8 @@ def main() -> int:
     lines.append("")
     if not args.no_extra and sets:
         lines.append("Other configurations: the default without its word model, with the word "
-                     "model's homophone reading, without the lone confusable characters or the deep reading, and with masked words or "
-                     "other tones on every sentence; then optional ones that need the ECSpell dictionary, "
+                     "model's homophone reading, without the deep reading, and with lone confusable "
+                     "characters, masked words or other tones on every sentence; then optional ones that need the ECSpell dictionary, "
                      "a corpus or odw.train at run time (nothing of which is in the repository; with "
                      "`char_lm` set, the character model replaces the word model). "
                      "FA = sentences with any finding, per clean set; the character model is learned "

@@ -162,7 +162,7 @@ class TypoSettings:
     # lone confusable characters on every sentence: a character in no common word (the
     # masked words' rule) replaced by a same-reading or look-alike one that makes a two-
     # character word this common, confirmed by segmentation and the word model
-    lone_near: bool = True
+    lone_near: bool = False
     lone_near_freq: int = 1000
     lone_near_seg_margin: float = 4.0
     lone_near_lm_margin: float = 12.0

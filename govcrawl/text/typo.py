@@ -262,7 +262,8 @@ class DictTypoDetector:
             self._build_masked()
         if self.lm is not None and (settings.char_lm or settings.word_lm_homophones):
             self._build_homophones()
-        if settings.lone_near and self.lm is not None:
+        if self.lm is not None and (settings.lone_near or (
+                settings.deep and settings.deep_lone_lm_margin < settings.lone_near_lm_margin)):
             self._build_lone_pairs()  # last: its temporaries are then not under the automata
 
     # -- homophones (with a character model) ------------------------------------
@@ -755,7 +756,7 @@ class DictTypoDetector:
         for c in self.find_pinyin(text):
             if all(c.end <= o.start or o.end <= c.start for o in out):
                 out.append(c)
-        for c in self._lone_near(text):
+        for c in (self._lone_near(text) if self.s.lone_near else ()):
             if all(c.end <= o.start or o.end <= c.start for o in out):
                 out.append(c)
         for c in (self.find_masked(text) if self.s.masked_words else ()):

@@ -531,21 +531,31 @@ def test_deep_reading_stays_near_its_finding():
     assert _sentence("第一句。第二句有错；第三句", 6) == (4, 9)
 
 
-def test_lone_confusable_characters_on_every_sentence(shipped, tmp_path):
+def test_lone_confusable_characters_on_every_sentence_when_asked(shipped, tmp_path):
     """A character that is in no common word, next to one that a same-reading character
     would make a common word of (昌 → 常 in 日昌, 抗 → 康 in 健抗): found on every sentence
-    by default, and not without lone_near (the near-miss automaton only weighs same-tone
-    and look-alike characters of two-character words)."""
+    with lone_near, not by default (the near-miss automaton only weighs same-tone and
+    look-alike characters of two-character words)."""
+    on = _shipped_with(tmp_path, "lone_near: true")
     texts = {"由市科技局负责项目的日昌管理。": [("日昌", "日常")],
              "保障人民群众生命安全和身体健抗。": [("健抗", "健康")]}
-    off = _shipped_with(tmp_path, "lone_near: false")
     for text, want in texts.items():
-        assert _found(shipped, text) == want
-        assert _found(off, text) == []
+        assert _found(on, text) == want
+        assert _found(shipped, text) == []
     # never a traditional form (衞 reads wei like 卫), a name before 同志, or a real term
     # the dictionary lacks but whose characters are in common words (提质)
     for text in ("区衞生局召开会议。", "会见了郭明义同志。", "推进家政服务业提质扩容。"):
-        assert _found(shipped, text) == []
+        assert _found(on, text) == []
+
+
+def test_deep_reading_takes_lone_confusable_characters_with_smaller_margins(shipped, tmp_path):
+    """In a sentence that already has a finding, a lone confusable character needs less
+    model gain (deep_lone_lm_margin 6, not 12): 跟宗 → 跟踪 (model gain about 9)."""
+    text = "各部门要加强跟宗督促，认真组织时施。"
+    assert _found(shipped, text) == [("跟宗", "跟踪"), ("时施", "实施")]
+    assert _found(shipped, "各部门要加强跟宗督促。") == []
+    same = _shipped_with(tmp_path, "deep_lone_lm_margin: 12.0")  # no smaller margin: not read
+    assert _found(same, text) == [("时施", "实施")]
 
 
 def test_clause_window_matches_a_character_walk():

@@ -386,6 +386,7 @@ def main() -> int:
     ap.add_argument("--shared", default=str(ROOT.parent / "shared" / "data"))
     ap.add_argument("--no-speed", action="store_true")
     ap.add_argument("--speed-chars", type=int, default=6_000_000)
+    ap.add_argument("--speed-runs", type=int, default=3, help="check-text speed runs (the fastest is reported)")
     ap.add_argument("--memory-mb", type=int, default=100)
     ap.add_argument("--examples", type=int, default=0, help="print this many false alarms per set")
     ap.add_argument("--no-write", action="store_true")
@@ -484,10 +485,17 @@ def main() -> int:
     if not args.no_speed and sets:
         sents = [s for v in sets.values() for s in v]
         with tempfile.TemporaryDirectory() as td:
-            sp = speed(checker, sents, args.speed_chars, Path(td))
-            print("speed", sp)
+            # the machine is shared: its speed drifts by 10-20 % over minutes, so the run is
+            # repeated and the fastest kept (the usual best-of-N), each with its own raw pass
+            runs = []
+            for _ in range(max(1, args.speed_runs)):
+                runs.append(speed(checker, sents, args.speed_chars, Path(td)))
+                print("speed", runs[-1])
+            sp = max(runs, key=lambda r: r["rate"])
+            all_rates = ", ".join(f"{r['rate']:,.0f} (raw {r['raw_rate']:,.0f})" for r in runs)
             lines.append(f"Speed: `govcrawl check-text --date 2024-06-01` over {sp['chars']:,} characters "
-                         f"of clean government text in ~300-character JSON Lines records: "
+                         f"of clean government text in ~300-character JSON Lines records, best of "
+                         f"{len(runs)} runs (all runs: {all_rates}): "
                          f"**{sp['rate']:,.0f} characters per CPU-second** of its one process (one core; "
                          f"wall clock on the shared, loaded machine: {sp['wall_rate']:,.0f}/s; checker "
                          f"build {sp['load_s']:.1f} CPU-s not included; {sp['findings']} output lines). "

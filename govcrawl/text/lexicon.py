@@ -157,8 +157,10 @@ class TypoSettings:
     deep_any_short: bool = True
     deep_any_freq: int = 1000  # two-character words this common ...
     deep_any_lm_margin: float = 16.0  # ... that the model prefers by this much
-    deep_lone_seg_margin: float = 4.0  # lone confusable characters in the deep reading:
-    deep_lone_lm_margin: float = 6.0  # smaller margins than on every sentence (if lower)
+    # lone confusable characters (lone_near, below) in the deep reading, with these margins;
+    # read only when deep_lone_lm_margin is below lone_near_lm_margin
+    deep_lone_seg_margin: float = 4.0
+    deep_lone_lm_margin: float = 6.0
     # lone confusable characters on every sentence: a character in no common word (the
     # masked words' rule) replaced by a same-reading or look-alike one that makes a two-
     # character word this common, confirmed by segmentation and the word model

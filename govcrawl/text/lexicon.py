@@ -147,18 +147,16 @@ class TypoSettings:
     masked_isolated: int = 50
     masked_single_max: int = 50000
     # deep reading: a sentence with a finding is read again (corrections applied) for masked
-    # words, other-tone two-character words and, with deep_any_short, a lone character
-    # replaced by any that makes a two-character word; all confirmed by the word model.
+    # words, lone confusable characters and, with deep_any_short, a lone character replaced
+    # by any that makes a two-character word; all confirmed by the word model.
     # It adds no flagged sentence.
     deep: bool = True
     deep_seg_margin: float = 6.0  # masked words in the deep reading: segmentation gain ...
     deep_lm_margin: float = 12.0  # ... and model gain
-    deep_other_tone_freq: int = 1000  # two-character words this common, typed another tone
     deep_any_short: bool = True
     deep_any_freq: int = 1000  # two-character words this common ...
     deep_any_lm_margin: float = 16.0  # ... that the model prefers by this much
-    # lone confusable characters (lone_near, below) in the deep reading, with these margins;
-    # read only when deep_lone_lm_margin is below lone_near_lm_margin
+    # lone confusable characters (lone_near, below) in the deep reading, with these margins
     deep_lone_seg_margin: float = 4.0
     deep_lone_lm_margin: float = 6.0
     # lone confusable characters on every sentence: a character in no common word (the

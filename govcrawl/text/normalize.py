@@ -63,7 +63,6 @@ class CharMap:
         import numpy as np
 
         self._np = np
-        self.table = table
         self._cp = np.arange(0x110000, dtype=np.uint32)
         for k, v in table.items():
             if len(v) != 1:

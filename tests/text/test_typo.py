@@ -591,3 +591,28 @@ def test_charmap_and_to_simplified_match_str_translate():
         assert to_simplified(text) == text.translate(t2s_table())
     with pytest.raises(ValueError):
         CharMap({ord("a"): "bc"})
+
+
+def test_alone_agrees_with_the_lone_mask(shipped):
+    """`_alone` (one position, for the lone confusable characters) and `_lone` (numpy, a
+    whole text, for the masked words) are one rule: a character in no common word of two
+    or three characters, read as simplified."""
+    import random
+
+    from govcrawl.text.normalize import to_simplified
+
+    det = shipped.typo
+    rnd = random.Random(3)
+    base = "国务院关于进一步加强安全生产工作的决定各地区部门要认真贯彻落实産業健设跟宗日昌"
+    checked = 0
+    for _ in range(300):
+        text = "".join(rnd.choice(base) for _ in range(rnd.randint(3, 30)))
+        mask = det._lone(text)[0]
+        simple = to_simplified(text)
+        for p, c in enumerate(text):
+            # the mask also leaves out common single-character words and function characters
+            if c in det.skip or det.words.get(simple[p], 0) >= det.s.masked_single_max:
+                continue
+            assert det._alone(simple, p) == bool(mask is not None and mask[p]), (text, p)
+            checked += 1
+    assert checked > 1000

@@ -166,6 +166,9 @@ class TypoSettings:
     lone_near_freq: int = 1000
     lone_near_seg_margin: float = 4.0
     lone_near_lm_margin: float = 12.0
+    # ... and where the misread character is a rare one (outside the dictionary's this many
+    # most used characters): on every sentence even when lone_near is off (0: never)
+    lone_rare_rank: int = 1500
     word_lm_homophones: bool = False  # the word model reads same-pinyin real words (slow)
     hom_fuzzy: bool = False  # pinyin compared loosely: zh/z ch/c sh/s, ang/an eng/en ing/in
     hom_min_freq: int = 1000  # dictionary words (besides user words) the span may be read as

@@ -214,6 +214,9 @@ class DictTypoDetector:
         self._memo: dict[str, float] = {}  # _seg's scores for the text being checked
         self._alts: dict[str, tuple[str, ...]] = {}  # _lone_alts, per character
         self._ln_keys = None  # the lone pairs' code-point keys (_build_lone_pairs)
+        self._ln_rare = None  # a regex of the rare written characters among them
+        self._ln_rare_chars: frozenset[str] = frozenset()  # those characters
+        self._ln_rare_next: dict[str, tuple[str, str]] = {}  # their partners after and before
         self._lone_last = ("", (None, None))  # the last text `_lone` read, and its answer
         self.skip = set(settings.skip_chars or DEFAULT_SKIP)
         self.protected = protected or set()
@@ -263,7 +266,7 @@ class DictTypoDetector:
             self._build_masked()
         if self.lm is not None and (settings.char_lm or settings.word_lm_homophones):
             self._build_homophones()
-        if self.lm is not None and (settings.lone_near or settings.deep):
+        if self.lm is not None and (settings.lone_near or settings.deep or settings.lone_rare_rank > 0):
             self._build_lone_pairs()  # last: its temporaries are then not under the automata
 
     # -- homophones (with a character model) ------------------------------------
@@ -712,8 +715,7 @@ class DictTypoDetector:
             if en - st == 2 and (v[0] in self.skip or v[1] in self.skip):
                 continue  # 有效地防: a particle and half a word, not a misspelt word
             margin = short_margin if en - st == 2 else self.s.margin
-            lo, hi = self._window(text, st, en)
-            left, right = text[lo:st], text[en:hi]
+            left = right = ""  # the window around the match, found with its first reading
             base = None
             best: TypoCandidate | None = None
             for i, c in enumerate(v):
@@ -743,6 +745,8 @@ class DictTypoDetector:
                             continue
                         needs_lm = True
                     if base is None:
+                        lo, hi = self._window(text, st, en)
+                        left, right = text[lo:st], text[en:hi]
                         base = self._seg(left + v + right)
                     score = self._seg(left + w + right) - base
                     if needs_lm or score <= margin or (len(w) == 2 and f < self.s.min_freq_short):
@@ -764,7 +768,8 @@ class DictTypoDetector:
         for c in self.find_pinyin(text):
             if all(c.end <= o.start or o.end <= c.start for o in out):
                 out.append(c)
-        for c in (self._lone_near(text) if self.s.lone_near else ()):
+        for c in (self._lone_near(text) if self.s.lone_near else
+                  self._lone_near(text, rare=True) if self._ln_rare is not None else ()):
             if all(c.end <= o.start or o.end <= c.start for o in out):
                 out.append(c)
         for c in (self.find_masked(text) if self.s.masked_words else ()):
@@ -878,6 +883,32 @@ class DictTypoDetector:
         # every pair of a text (156,000 keys fill 4 % of it)
         self._ln_bits = np.zeros(1 << 22, dtype=bool)
         self._ln_bits[self._ln_hash(self._ln_keys)] = True
+        if s.lone_rare_rank > 0:
+            # the written characters of the pairs that are rare: outside the lone_rare_rank
+            # characters most used in the dictionary's words (frequency-weighted)
+            use: dict[str, int] = {}
+            for w, f in self.words.items():
+                for c in w:
+                    use[c] = use.get(c, 0) + f
+            top = set(sorted(use, key=use.__getitem__, reverse=True)[:s.lone_rare_rank])
+            written = {chr(x) for x in np.unique(np.where(p == 0, k >> np.uint64(21),
+                                                          k & np.uint64(0x1FFFFF))).tolist()}
+            rare = written - top
+            if rare:
+                # per rare character, the characters after it (it misread first) and before
+                # it (it misread second) in a written pair: strings, a few hundred KB in all
+                nxt: dict[str, list[str]] = {}
+                prv: dict[str, list[str]] = {}
+                for key, i in set(zip(k.tolist(), p.tolist())):
+                    a, b = chr(key >> 21), chr(key & 0x1FFFFF)
+                    if i == 0 and a in rare:
+                        nxt.setdefault(a, []).append(b)
+                    elif i == 1 and b in rare:
+                        prv.setdefault(b, []).append(a)
+                self._ln_rare_chars = frozenset(nxt) | frozenset(prv)
+                self._ln_rare = re.compile("[" + "".join(re.escape(c) for c in sorted(self._ln_rare_chars)) + "]")
+                self._ln_rare_next = {c: ("".join(sorted(nxt.get(c, ()))), "".join(sorted(prv.get(c, ()))))
+                                      for c in self._ln_rare_chars}
 
     def _ln_hash(self, keys):
         np = self._np
@@ -902,6 +933,25 @@ class DictTypoDetector:
         hit = keys[i] == pair
         return list(zip(at[hit].tolist(), i[hit].tolist()))
 
+    def _rare_pair_starts(self, text: str) -> list[tuple[int, int]]:
+        """The pairs of `_build_lone_pairs` whose misread character may be a rare written
+        one (one regex scan finds those characters), with their key's index."""
+        parts = self._ln_rare_next
+        n = len(text)
+        starts = []
+        for m in self._ln_rare.finditer(text):
+            p = m.start()
+            after, before = parts[text[p]]
+            if p and text[p - 1] in before and (not starts or starts[-1] != p - 1):
+                starts.append(p - 1)
+            if p + 1 < n and text[p + 1] in after:
+                starts.append(p)
+        if not starts:
+            return []
+        np = self._np
+        pair = np.array([(ord(text[q]) << 21) | ord(text[q + 1]) for q in starts], dtype=np.uint64)
+        return list(zip(starts, np.searchsorted(self._ln_keys, pair).tolist()))
+
     def _alone(self, t: str, p: int) -> bool:
         """`_lone`'s rule for one position: t[p] is in no common word of two or three
         characters (t is the text read as simplified).  The every-sentence check asks about
@@ -917,7 +967,7 @@ class DictTypoDetector:
         return True
 
     def _lone_near(self, text: str, seg_margin: float | None = None,
-                   lm_margin: float | None = None) -> list[TypoCandidate]:
+                   lm_margin: float | None = None, rare: bool = False) -> list[TypoCandidate]:
         """A character in no common word replaced by a confusable one that makes a common
         two-character word with a neighbour (党的健设 → 建设, 日昌 → 日常), confirmed by
         segmentation (lone_near_seg_margin) and the word model (lone_near_lm_margin).  The
@@ -933,7 +983,13 @@ class DictTypoDetector:
         simple = None  # the text read as simplified, made at the first match
         best: dict[int, TypoCandidate | None] = {}
         first, right, where = self._ln_first, self._ln_right, self._ln_pos
-        for st, j in self._lone_pair_starts(text):
+        if rare:
+            if self._ln_rare is None:
+                return []
+            starts, only = self._rare_pair_starts(text), self._ln_rare_chars
+        else:
+            starts, only = self._lone_pair_starts(text), None
+        for st, j in starts:
             en = st + 2
             if simple is None:
                 simple = to_simplified(text)
@@ -944,7 +1000,8 @@ class DictTypoDetector:
             for d, i in zip(right[a:b].tolist(), where[a:b].tolist()):
                 p = st + i
                 if p not in best:
-                    best[p] = None if simple[p] != text[p] or not self._alone(simple, p) else False
+                    best[p] = None if simple[p] != text[p] or (only is not None and text[p] not in only) \
+                        or not self._alone(simple, p) else False
                 if best[p] is None:
                     continue
                 w = text[st] + chr(d) if i else chr(d) + text[en - 1]

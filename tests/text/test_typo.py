@@ -548,6 +548,24 @@ def test_lone_confusable_characters_on_every_sentence_when_asked(shipped, tmp_pa
         assert _found(on, text) == []
 
 
+def test_rare_lone_characters_on_every_sentence_by_default(shipped, tmp_path):
+    """With lone_near off (the default), the same candidates are still read on every
+    sentence where the misread character is a rare one (outside the lone_rare_rank most used
+    characters): 铯 for 色, 渎 for 续, 惜 for 系.  lone_rare_rank: 0 turns that off."""
+    texts = {"鼓励有条件的地区特铯发展。": [("特铯", "特色")],
+             "年内持渎推进老旧小区改造。": [("持渎", "持续")],
+             "完善标准化体惜建设。": [("体惜", "体系")]}
+    off = _shipped_with(tmp_path, "lone_rare_rank: 0")
+    for text, want in texts.items():
+        assert _found(shipped, text) == want
+        assert _found(off, text) == []
+    # a rare character in a word (婺源, 原子钟) or a name before 同志 is no misspelling
+    for text in ("江西省婺源县召开会议。", "研制铯原子钟。", "会见了郭渎同志。"):
+        assert _found(shipped, text) == []
+    # only rare characters: a common one (昌 in 日昌) is left to lone_near
+    assert _found(shipped, "由市科技局负责项目的日昌管理。") == []
+
+
 def test_deep_reading_takes_lone_confusable_characters_with_smaller_margins(shipped, tmp_path):
     """In a sentence that already has a finding, a lone confusable character needs less
     model gain (deep_lone_lm_margin 6, not 12): 跟宗 → 跟踪 (model gain about 9)."""

@@ -324,8 +324,10 @@ def extra_configs(shared: Path, tmp: Path, sets: dict[str, list[str]], pairs) ->
          "libime-data-language-model runs)", "word_lm: ''"),
         ("the default + same-pinyin real words (晚上 → 完善) read by the word model "
          "(about 10× slower)", "word_lm_homophones: true"),
-        ("the default + lone confusable characters (日昌 → 日常) on every sentence",
-         "lone_near: true"),
+        ("the default + lone confusable characters (日昌 → 日常) on every sentence, not only "
+         "where the misread character is rare", "lone_near: true"),
+        ("the default without lone confusable rare characters (特铯 → 特色) on every sentence",
+         "lone_rare_rank: 0"),
         ("the default without the deep reading of flagged sentences", "deep: false"),
         ("the default + masked long words (委贝会 → 委员会) on every sentence", "masked_words: true"),
         ("the default + other-tone two-character words (日昌 → 日常) on every sentence",

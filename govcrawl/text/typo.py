@@ -884,31 +884,40 @@ class DictTypoDetector:
         self._ln_bits = np.zeros(1 << 22, dtype=bool)
         self._ln_bits[self._ln_hash(self._ln_keys)] = True
         if s.lone_rare_rank > 0:
-            # the written characters of the pairs that are rare: outside the lone_rare_rank
-            # characters most used in the dictionary's words (frequency-weighted)
-            use: dict[str, int] = {}
-            for w, f in self.words.items():
-                for c in w:
-                    use[c] = use.get(c, 0) + f
-            top = set(sorted(use, key=use.__getitem__, reverse=True)[:s.lone_rare_rank])
-            written = {chr(x) for x in np.unique(np.where(p == 0, k >> np.uint64(21),
-                                                          k & np.uint64(0x1FFFFF))).tolist()}
-            rare = written - top
-            if rare:
-                # per rare character, the characters after it (it misread first) and before
-                # it (it misread second) in a written pair: strings, a few hundred KB in all
-                nxt: dict[str, list[str]] = {}
-                prv: dict[str, list[str]] = {}
-                for key, i in set(zip(k.tolist(), p.tolist())):
-                    a, b = chr(key >> 21), chr(key & 0x1FFFFF)
-                    if i == 0 and a in rare:
-                        nxt.setdefault(a, []).append(b)
-                    elif i == 1 and b in rare:
-                        prv.setdefault(b, []).append(a)
-                self._ln_rare_chars = frozenset(nxt) | frozenset(prv)
-                self._ln_rare = re.compile("[" + "".join(re.escape(c) for c in sorted(self._ln_rare_chars)) + "]")
-                self._ln_rare_next = {c: ("".join(sorted(nxt.get(c, ()))), "".join(sorted(prv.get(c, ()))))
-                                      for c in self._ln_rare_chars}
+            self._build_rare(k, p)
+
+    def _build_rare(self, k, p) -> None:
+        """The written characters of the lone pairs (keys k, misread position p) that are rare:
+        outside the lone_rare_rank characters most used in the dictionary's words (frequency-
+        weighted), a regex of them and, per rare character, its partners in the pairs."""
+        np = self._np
+        ws = [w for w in self.words if w]
+        cps = np.frombuffer("".join(ws).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        freq = np.repeat(np.array([self.words[w] for w in ws], dtype=np.float64),
+                         np.fromiter(map(len, ws), dtype=np.int64, count=len(ws)))
+        use = np.bincount(cps, weights=freq)
+        order = np.argsort(-use, kind="stable")
+        top = order[:self.s.lone_rare_rank][use[order[:self.s.lone_rare_rank]] > 0]
+        common = np.zeros(max(len(use), 0x110000), dtype=bool)
+        common[top] = True
+        mask = np.uint64(0x1FFFFF)
+        misread = np.where(p == 0, k >> np.uint64(21), k & mask)
+        keep = ~common[misread.astype(np.int64)]
+        if not keep.any():
+            return
+        # per rare character, the characters after it (it misread first) and before it (it
+        # misread second) in a written pair: strings, a few hundred KB in all
+        nxt: dict[str, list[str]] = {}
+        prv: dict[str, list[str]] = {}
+        for key, i in set(zip(k[keep].tolist(), p[keep].tolist())):
+            if i == 0:
+                nxt.setdefault(chr(key >> 21), []).append(chr(key & 0x1FFFFF))
+            else:
+                prv.setdefault(chr(key & 0x1FFFFF), []).append(chr(key >> 21))
+        self._ln_rare_chars = frozenset(nxt) | frozenset(prv)
+        self._ln_rare = re.compile("[" + "".join(re.escape(c) for c in sorted(self._ln_rare_chars)) + "]")
+        self._ln_rare_next = {c: ("".join(sorted(nxt.get(c, ()))), "".join(sorted(prv.get(c, ()))))
+                              for c in self._ln_rare_chars}
 
     def _ln_hash(self, keys):
         np = self._np

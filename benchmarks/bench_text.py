@@ -195,17 +195,37 @@ def injected_recall(checker: TextChecker) -> dict[str, tuple[int, int]]:
     return dict(per)
 
 
-def speed(checker: TextChecker, sents: list[str], target_chars: int, tmp: Path) -> dict:
-    """check-text over JSON Lines of ~300-character paragraphs vs one raw automaton pass."""
-    import ahocorasick_rs as ac
-
+def paragraphs(sents: list[str], size: int = 300) -> list[str]:
+    """Consecutive sentences joined into paragraphs of about `size` characters (the speed
+    input: what a page's text looks like to the checker)."""
     paras = []
     buf = ""
     for s in sents:
         buf += s
-        if len(buf) >= 300:
+        if len(buf) >= size:
             paras.append(buf)
             buf = ""
+    return paras
+
+
+def lexicons_with(tmp: Path, name: str, lines: str) -> Path:
+    """A copy of the repository's lexicons with `lines` ("; " between lines) appended to
+    its typo.yaml."""
+    import shutil
+
+    lex = tmp / name
+    shutil.copytree(ROOT / "lexicons", lex)
+    if lines:
+        with open(lex / "typo.yaml", "a", encoding="utf-8") as fh:
+            fh.write("\n" + "\n".join(lines.split("; ")) + "\n")
+    return lex
+
+
+def speed(checker: TextChecker, sents: list[str], target_chars: int, tmp: Path) -> dict:
+    """check-text over JSON Lines of ~300-character paragraphs vs one raw automaton pass."""
+    import ahocorasick_rs as ac
+
+    paras = paragraphs(sents)
     inp = tmp / "speed.jsonl"
     total = 0
     with open(inp, "w", encoding="utf-8") as fh:
@@ -308,8 +328,6 @@ LM_YEAR = 2014  # the character model learns from work reports up to this year
 def extra_configs(shared: Path, tmp: Path, sets: dict[str, list[str]], pairs) -> list[str]:
     """Optional configurations that need the ECSpell dictionary, a corpus or odw.train;
     each is the repository's lexicons plus the typo.yaml lines shown."""
-    import shutil
-
     from govcrawl.text.charlm import CharLM
     from govcrawl.text.learn import corpus_texts
 
@@ -352,11 +370,7 @@ def extra_configs(shared: Path, tmp: Path, sets: dict[str, list[str]], pairs) ->
            f"| FA work reports ≥{LM_YEAR + 1} (held out) | check chars / CPU-s | build s |",
            "|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, yml in configs:
-        lex = tmp / ("lex_" + str(len(out)))
-        shutil.copytree(ROOT / "lexicons", lex)
-        extra = yml.replace(lm1.name, str(lm1)).replace(lm2.name, str(lm2)).split("; ")
-        with open(lex / "typo.yaml", "a", encoding="utf-8") as fh:
-            fh.write("\n" + "\n".join(extra) + "\n")
+        lex = lexicons_with(tmp, "lex_" + str(len(out)), yml.replace(lm1.name, str(lm1)).replace(lm2.name, str(lm2)))
         t = time.perf_counter()
         ch = TextChecker(lex)
         build = time.perf_counter() - t

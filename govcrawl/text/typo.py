@@ -983,7 +983,9 @@ class DictTypoDetector:
         near-miss automaton's two-character candidates ask that the written character form
         no word with its other neighbour; this asks that it form none at all, which lets a
         weaker segmentation gain through.  A traditional form (衞生), a name before
-        同志/总统 and a character inside a common word are never one."""
+        同志/总统 and a character inside a common word are never one.  With rare, only
+        where the misread character is a rare one (lone_rare_rank: 特铯 → 特色), found by
+        `_rare_pair_starts` instead of a lookup of every pair of the text."""
         if self._ln_keys is None:
             return []
         s = self.s

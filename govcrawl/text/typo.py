@@ -179,6 +179,9 @@ class DictTypoDetector:
         for w, f in extra_words.items():
             if f > words.get(w, 0):
                 words[w] = f
+        # the probabilities keep the dictionary's total: thousands of user words at
+        # user_word_freq would otherwise make every other word a little rarer
+        total = float(sum(words.values()) or 1)
         # user dictionaries: every word becomes known; long ones are candidate sources
         self.user_sources: set[str] = set()
         self.user_only: set[str] = set()  # known, never a source or a suggestion
@@ -191,10 +194,11 @@ class DictTypoDetector:
                         self.user_sources.add(w)
                     elif w not in words:
                         self.user_only.add(w)
+                    # a word the dictionary has keeps its frequency: measured, raising the
+                    # rare ones (村党委, 卫生院) makes ordinary text (对党委, 卫生援外) misread
                     if w not in words:
                         words[w] = settings.user_word_freq
         self.words = words
-        total = float(sum(words.values()) or 1)
         lt = math.log(total)
         logp = {w: math.log(f) - lt for w, f in words.items() if f > 0}
         self.unk = -lt - 2.0
@@ -407,15 +411,17 @@ class DictTypoDetector:
                 if any(x in self.skip or y in self.skip or x in _NUMERALS or y in _NUMERALS
                        for x, y in zip(v, w) if x != y):
                     continue  # 七十亿 is no misspelt 七十一
+                # 法制|宣传|教育 may be meant as written: the model decides
+                two = w in self.user_sources and s.user_two_words and self._two_words(v)
                 if base is None:
                     base = self._seg(text[lo:hi])
                 g = self._seg(text[lo:st] + w + text[en:hi]) - base
-                if g <= s.pinyin_margin:
+                if g <= s.pinyin_margin or two:
                     # with a language model: less segmentation gain is enough when the
                     # model, reading the words around, agrees
                     if self.lm is None or g <= s.pinyin_lm_seg_margin:
                         continue
-                    if self.lm.delta(text, st, en, w) <= s.pinyin_lm_margin:
+                    if self.lm.delta(text, st, en, w) <= (s.user_two_words_lm if two else s.pinyin_lm_margin):
                         continue
                 if best is None or g > best.score:
                     best = TypoCandidate(st, en, v, w, g)
@@ -693,6 +699,19 @@ class DictTypoDetector:
             return True
         return len(three) == 3 and self.words.get(three, 0) >= self.s.min_freq
 
+    def _two_words(self, v: str) -> bool:
+        """`v` is two or more common words of two or more characters (法制|宣传|教育), or
+        holds a listed word of its own (市|水务局, where 市税务局 is listed too)."""
+        user = self.user_sources
+        n = len(v)
+        if any(v[i:j] in user for i in range(n - 2) for j in range(i + 3, n + 1) if j - i < n):
+            return True
+        words, floor = self.words, self.s.min_freq
+        ok = [True] + [False] * len(v)  # ok[i]: v[:i] is such words
+        for i in range(2, len(v) + 1):
+            ok[i] = any(ok[j] and words.get(v[j:i], 0) >= floor for j in range(0, i - 1))
+        return ok[len(v)]
+
     def _window(self, text: str, start: int, end: int) -> tuple[int, int]:
         return clause_window(text, start, end, 5)
 
@@ -728,7 +747,7 @@ class DictTypoDetector:
                 if i == len(v) - 1 and en < len(text) and self._explained(text[en - 1:en + 1], text[en - 1:en + 2]):
                     continue
                 for d in self.near(c, ot_any or (lm is not None and len(v) == 2 and self.s.lm_other_tone_short > 0)):
-                    needs_lm = False
+                    needs_lm = two = False
                     w = v[:i] + d + v[i + 1:]
                     f = words.get(w)
                     if f is None or w in self.user_only:
@@ -736,6 +755,8 @@ class DictTypoDetector:
                     if w in user:
                         if not self.s.user_other_tone and d not in self.near(c):
                             continue
+                        two = self.s.user_two_words and self._two_words(v)
+                        needs_lm = needs_lm or two  # 法制|宣传|教育 may be meant as written
                     elif f < (self.short_floor if len(w) == 2 else self.s.min_freq):
                         continue
                     elif d not in self.near(c, len(w) >= 3 and self.s.other_tone_long):
@@ -756,7 +777,7 @@ class DictTypoDetector:
                         if lm is None or score <= self.s.lm_near_margin:
                             continue
                         gain = lm.delta(text, st, en, w)
-                        if gain <= self.lm_margin:
+                        if gain <= (self.s.user_two_words_lm if two else self.lm_margin):
                             continue
                         score = min(score, margin) + 0.001 * gain
                     if best is None or score > best.score:

@@ -474,6 +474,33 @@ def _found(ch: TextChecker, text: str) -> list[tuple[str, str]]:
     return [(h.text, h.suggestion) for h in ch.check(text) if h.rule == "content.typo"]
 
 
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory):
+    """As shipped but without the official vocabulary (user_words: []): the tests of the
+    detector's readings use it, since a listed word would find their errors first."""
+    _debian_lm()
+    return _shipped_with(tmp_path_factory.mktemp("plain"), "user_words: []")
+
+
+def test_official_vocabulary_finds_misspelt_institutions_and_terms(shipped, plain, tmp_path):
+    """lexicons/official_words.txt: errors in words jieba's dictionary lacks (示范基地,
+    应急救援, 市场监管局) are found with it, not without."""
+    texts = {"全区新认定两个省级示范极地。": [("示范极地", "示范基地")],
+             "本单位将全力做好应急久远准备。": [("应急久远", "应急救援")],
+             "市时常监管局开展专项检查。": [("市时常监管局", "市市场监管局")],
+             "县卫生建康局发布通知。": [("县卫生建康局", "县卫生健康局")]}
+    for text, want in texts.items():
+        assert _found(shipped, text) == want
+        assert _found(plain, text) == []
+    # written forms that are right too (法制宣传教育 for years, 水务局 beside 税务局): the
+    # word model decides (user_two_words), and it does not prefer the listed word
+    right = ["深入开展法制宣传教育。", "市水务局召开防汛工作会议。"]
+    notwo = _shipped_with(tmp_path, "user_two_words: false")
+    for text in right:
+        assert _found(shipped, text) == []
+        assert _found(notwo, text) != []
+
+
 def test_overlapping_candidates_are_all_weighed(shipped):
     """全问 (a near miss of 全文) overlaps 问提: with leftmost-longest matching the
     automaton never offered 问提 → 问题; every overlapping match is weighed now."""
@@ -486,20 +513,20 @@ def test_numerals_are_never_a_pinyin_misspelling(shipped):
     assert _found(shipped, "比上年的五十亿一千万元增长一倍。") == []
 
 
-def test_deep_reading_finds_the_second_misspelling_of_a_flagged_sentence(shipped, tmp_path):
+def test_deep_reading_finds_the_second_misspelling_of_a_flagged_sentence(plain, tmp_path):
     """委贝会 is neither a homophone nor a look-alike of 委员会: only the masked-word
     reading finds it, and by default only in a sentence that already has a finding."""
     text = "请各地认真组织时施，县委贝会要加强督导。"
-    assert _found(shipped, text) == [("时施", "实施"), ("委贝会", "委员会")]
+    assert _found(plain, text) == [("时施", "实施"), ("委贝会", "委员会")]
     # the same error in a sentence with no other finding: not looked for by default
-    assert _found(shipped, "由市发展和改革委贝会牵头。") == []
+    assert _found(plain, "由市发展和改革委贝会牵头。") == []
     # a flagged sentence next to it is read on its own: the deep pass stays in its sentence
-    assert _found(shipped, "由市发展和改革委贝会牵头。请各地认真组织时施。") == [("时施", "实施")]
+    assert _found(plain, "由市发展和改革委贝会牵头。请各地认真组织时施。") == [("时施", "实施")]
     # a page repeating it: only the first sentences are read closely, but a misspelling
     # confirmed there is reported wherever it occurs
-    counts = {(h.text, h.suggestion): h.count for h in shipped.check(text * 40) if h.rule == "content.typo"}
+    counts = {(h.text, h.suggestion): h.count for h in plain.check(text * 40) if h.rule == "content.typo"}
     assert counts == {("时施", "实施"): 40, ("委贝会", "委员会"): 40}
-    nodeep = _shipped_with(tmp_path, "deep: false")
+    nodeep = _shipped_with(tmp_path, "user_words: []\ndeep: false")
     assert _found(nodeep, text) == [("时施", "实施")]
 
 
@@ -548,31 +575,31 @@ def test_lone_confusable_characters_on_every_sentence_when_asked(shipped, tmp_pa
         assert _found(on, text) == []
 
 
-def test_rare_lone_characters_on_every_sentence_by_default(shipped, tmp_path):
+def test_rare_lone_characters_on_every_sentence_by_default(plain, tmp_path):
     """With lone_near off (the default), the same candidates are still read on every
     sentence where the misread character is a rare one (outside the lone_rare_rank most used
     characters): 铯 for 色, 渎 for 续, 惜 for 系.  lone_rare_rank: 0 turns that off."""
     texts = {"鼓励有条件的地区特铯发展。": [("特铯", "特色")],
              "年内持渎推进老旧小区改造。": [("持渎", "持续")],
              "完善标准化体惜建设。": [("体惜", "体系")]}
-    off = _shipped_with(tmp_path, "lone_rare_rank: 0")
+    off = _shipped_with(tmp_path, "user_words: []\nlone_rare_rank: 0")
     for text, want in texts.items():
-        assert _found(shipped, text) == want
+        assert _found(plain, text) == want
         assert _found(off, text) == []
     # a rare character in a word (婺源, 原子钟) or a name before 同志 is no misspelling
     for text in ("江西省婺源县召开会议。", "研制铯原子钟。", "会见了郭渎同志。"):
-        assert _found(shipped, text) == []
+        assert _found(plain, text) == []
     # only rare characters: a common one (昌 in 日昌) is left to lone_near
-    assert _found(shipped, "由市科技局负责项目的日昌管理。") == []
+    assert _found(plain, "由市科技局负责项目的日昌管理。") == []
 
 
-def test_deep_reading_takes_lone_confusable_characters_with_smaller_margins(shipped, tmp_path):
+def test_deep_reading_takes_lone_confusable_characters_with_smaller_margins(plain, tmp_path):
     """In a sentence that already has a finding, a lone confusable character needs less
     model gain (deep_lone_lm_margin 6, not 12): 跟宗 → 跟踪 (model gain about 9)."""
     text = "各部门要加强跟宗督促，认真组织时施。"
-    assert _found(shipped, text) == [("跟宗", "跟踪"), ("时施", "实施")]
-    assert _found(shipped, "各部门要加强跟宗督促。") == []
-    same = _shipped_with(tmp_path, "deep_lone_lm_margin: 12.0")  # no smaller margin: not read
+    assert _found(plain, text) == [("跟宗", "跟踪"), ("时施", "实施")]
+    assert _found(plain, "各部门要加强跟宗督促。") == []
+    same = _shipped_with(tmp_path, "user_words: []\ndeep_lone_lm_margin: 12.0")  # no smaller margin: not read
     assert _found(same, text) == [("时施", "实施")]
 
 

@@ -338,6 +338,7 @@ def extra_configs(shared: Path, tmp: Path, sets: dict[str, list[str]], pairs) ->
         return ["Extra configurations: not run (ECSpell odw.test not found)."]
     lm1, lm2 = tmp / "lm_reports.txt", tmp / "lm_reports_train.txt"
     configs = [
+        ("the default without our official vocabulary (lexicons/official_words.txt)", "user_words: []"),
         ("the default without the word model (what a machine without Debian's "
          "libime-data-language-model runs)", "word_lm: ''"),
         ("the default + same-pinyin real words (晚上 → 完善) read by the word model "
@@ -357,13 +358,13 @@ def extra_configs(shared: Path, tmp: Path, sets: dict[str, list[str]], pairs) ->
         CharLM.learn(corpus_texts([reports], words=[words], max_year=LM_YEAR)).save(lm1)
         CharLM.learn(corpus_texts([reports], targets=[train], words=[words], max_year=LM_YEAR)).save(lm2)
     configs += [] if not have_data else [
-        ("default + ECSpell user dictionary", f"user_words: [{words}]"),
-        ("default + ECSpell user dictionary + odw.train (train_pairs), word model, no character model",
-         f"user_words: [{words}]; train_pairs: [{train}]"),
+        ("default + ECSpell's dictionary beside ours", f"user_words: [official_words.txt, {words}]"),
+        ("default + ECSpell's dictionary beside ours + odw.train (train_pairs), word model, no character model",
+         f"user_words: [official_words.txt, {words}]; train_pairs: [{train}]"),
         (f"… + character 4-gram model (work reports ≤{LM_YEAR} + the dictionary's words), hom_fuzzy",
-         f"user_words: [{words}]; char_lm: {lm1.name}; hom_fuzzy: true"),
+         f"user_words: [official_words.txt, {words}]; char_lm: {lm1.name}; hom_fuzzy: true"),
         ("… + odw.train (train_pairs; the model also learns odw.train's target sentences)",
-         f"user_words: [{words}]; train_pairs: [{train}]; char_lm: {lm2.name}; hom_fuzzy: true"),
+         f"user_words: [official_words.txt, {words}]; train_pairs: [{train}]; char_lm: {lm2.name}; hom_fuzzy: true"),
     ]
     out = ["| configuration (typo.yaml additions) | ECSpell odw.test detection P | R | F1 | correction F1 "
            "| FA xxqg | FA policy_titles | FA work_reports (≤" + str(LM_YEAR) + " in the model's corpus) "

@@ -113,8 +113,9 @@ class TypoSettings:
     user_word_freq: int = 3000  # frequency given to a user word the dictionary lacks
     user_min_len: int = 3  # user words at least this long are also sources of candidates
     user_other_tone: bool = True  # ... with same-pinyin other-tone characters as well
-    # with a word model: a near-miss of a user word written as common words of two or
-    # more characters (法制|宣传|教育 for 法治宣传教育) is reported only when the model gains
+    # a near-miss of a user word written as common words of two or more characters, or
+    # holding another listed word (法制|宣传|教育 for 法治宣传教育, 市|水务局 for 市税务局),
+    # is reported only when the word model gains user_two_words_lm (never without a model)
     user_two_words: bool = False
     user_two_words_lm: float = 6.0
     # optional character n-gram model (python -m govcrawl.text.learn --char-lm): enables

@@ -755,8 +755,8 @@ class DictTypoDetector:
                     if w in user:
                         if not self.s.user_other_tone and d not in self.near(c):
                             continue
-                        two = self.s.user_two_words and self._two_words(v)
-                        needs_lm = needs_lm or two  # 法制|宣传|教育 may be meant as written
+                        # 法制|宣传|教育 may be meant as written: the model decides
+                        needs_lm = two = self.s.user_two_words and self._two_words(v)
                     elif f < (self.short_floor if len(w) == 2 else self.s.min_freq):
                         continue
                     elif d not in self.near(c, len(w) >= 3 and self.s.other_tone_long):

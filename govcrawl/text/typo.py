@@ -628,12 +628,12 @@ class DictTypoDetector:
         return r
 
     def _build(self) -> ac.AhoCorasick | None:
-        cands = self.candidates()
+        cands = list(self.candidates())  # the set's table is freed before the automaton's build
         self.n_candidates = len(cands)
         if not cands:
             return None
         # contiguous NFA: the fastest search at this size (a DFA would take minutes to build)
-        return ac.AhoCorasick(list(cands), matchkind=ac.MatchKind.Standard,
+        return ac.AhoCorasick(cands, matchkind=ac.MatchKind.Standard,
                               implementation=ac.Implementation.ContiguousNFA, store_patterns=False)
 
     def candidates(self) -> set[str]:

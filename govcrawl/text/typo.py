@@ -216,6 +216,7 @@ class DictTypoDetector:
                 v = (lp, w in prefixes)
                 self._segd[w] = shared.setdefault(v, v)
         self._memo: dict[str, float] = {}  # _seg's scores for the text being checked
+        self._memo_written: dict[str, bool] = {}  # _as_written's answers, likewise
         self._alts: dict[str, tuple[str, ...]] = {}  # _lone_alts, per character
         self._ln_keys = None  # the lone pairs' code-point keys (_build_lone_pairs)
         self._ln_rare = None  # a regex of the rare written characters among them
@@ -412,7 +413,7 @@ class DictTypoDetector:
                        for x, y in zip(v, w) if x != y):
                     continue  # 七十亿 is no misspelt 七十一
                 # 法制|宣传|教育 may be meant as written: the model decides
-                two = w in self.user_sources and s.user_two_words and self._two_words(v)
+                two = w in self.user_sources and s.user_two_words and self._as_written(v)
                 if base is None:
                     base = self._seg(text[lo:hi])
                 g = self._seg(text[lo:st] + w + text[en:hi]) - base
@@ -699,18 +700,22 @@ class DictTypoDetector:
             return True
         return len(three) == 3 and self.words.get(three, 0) >= self.s.min_freq
 
-    def _two_words(self, v: str) -> bool:
-        """`v` is two or more common words of two or more characters (法制|宣传|教育), or
-        holds a listed word of its own (市|水务局, where 市税务局 is listed too)."""
-        user = self.user_sources
-        n = len(v)
-        if any(v[i:j] in user for i in range(n - 2) for j in range(i + 3, n + 1) if j - i < n):
-            return True
-        words, floor = self.words, self.s.min_freq
-        ok = [True] + [False] * len(v)  # ok[i]: v[:i] is such words
-        for i in range(2, len(v) + 1):
-            ok[i] = any(ok[j] and words.get(v[j:i], 0) >= floor for j in range(0, i - 1))
-        return ok[len(v)]
+    def _as_written(self, v: str) -> bool:
+        """`v` may be meant as written (user_two_words): it is two or more common words of
+        two or more characters (法制|宣传|教育), or holds a listed word of its own (市|水务局,
+        where 市税务局 is listed too).  Remembered per text, like the segmentation scores."""
+        r = self._memo_written.get(v)
+        if r is None:
+            user, n = self.user_sources, len(v)
+            r = any(v[i:j] in user for i in range(n - 2) for j in range(i + 3, n + 1) if j - i < n)
+            if not r:
+                words, floor = self.words, self.s.min_freq
+                ok = [True] + [False] * n  # ok[i]: v[:i] is such words
+                for i in range(2, n + 1):
+                    ok[i] = any(ok[j] and words.get(v[j:i], 0) >= floor for j in range(i - 1))
+                r = ok[n]
+            self._memo_written[v] = r
+        return r
 
     def _window(self, text: str, start: int, end: int) -> tuple[int, int]:
         return clause_window(text, start, end, 5)
@@ -719,6 +724,7 @@ class DictTypoDetector:
         if (self._ac is None and self.lm is None and self._py_ac is None) or not text:
             return []
         self._memo.clear()  # segmentation scores of this text's windows only
+        self._memo_written.clear()
         out: list[TypoCandidate] = []
         words = self.words
         user = self.user_sources
@@ -756,7 +762,7 @@ class DictTypoDetector:
                         if not self.s.user_other_tone and d not in self.near(c):
                             continue
                         # 法制|宣传|教育 may be meant as written: the model decides
-                        needs_lm = two = self.s.user_two_words and self._two_words(v)
+                        needs_lm = two = self.s.user_two_words and self._as_written(v)
                     elif f < (self.short_floor if len(w) == 2 else self.s.min_freq):
                         continue
                     elif d not in self.near(c, len(w) >= 3 and self.s.other_tone_long):

@@ -492,11 +492,11 @@ def test_official_vocabulary_finds_misspelt_institutions_and_terms(shipped, plai
     for text, want in texts.items():
         assert _found(shipped, text) == want
         assert _found(plain, text) == []
-    # written forms that are right too (法制宣传教育 for years, 水务局 beside 税务局): the
-    # word model decides (user_two_words), and it does not prefer the listed word
     # listed words take no probability from the others: 发展 scores alike with and without
     assert shipped.typo._segd["发展"] == plain.typo._segd["发展"]
     assert shipped.typo._segd["示范基地"][0] > plain.typo.unk
+    # written forms that are right too (法制宣传教育 for years, 水务局 beside 税务局): the
+    # word model decides (user_two_words), and it does not prefer the listed word
     right = ["深入开展法制宣传教育。", "市水务局召开防汛工作会议。"]
     notwo = _shipped_with(tmp_path, "user_two_words: false")
     for text in right:

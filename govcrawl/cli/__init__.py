@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "govcrawl.cli.checktext",
     "govcrawl.cli.outbound",
     "govcrawl.cli.store",
+    "govcrawl.cli.evidence",
 ]
 
 

@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "govcrawl.cli.outbound",
     "govcrawl.cli.store",
     "govcrawl.cli.evidence",
+    "govcrawl.cli.serve",
 ]
 
 

@@ -8,6 +8,8 @@ that already have a screenshot keep it (and count against the limit).
 
 from __future__ import annotations
 
+from functools import partial
+
 import asyncio
 import json
 from typing import Any
@@ -75,7 +77,7 @@ async def _shoot(s: Any, store_path: str, iid: int, sites: list[str], root: Any,
 
     shooter = Shooter(s.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"), timeout=s.getfloat("GOVCRAWL_EVIDENCE_TIMEOUT"),
                       concurrency=s.getint("GOVCRAWL_EVIDENCE_CONCURRENCY"), user_agent=s.get("USER_AGENT"),
-                      egress=browser.egress_allowed)
+                      egress=partial(browser.egress_allowed, settings=s))
     try:
         results = await asyncio.gather(*(shoot_site(shooter, store_path, iid, sid, root=root, limit=limit,
                                                     retake=retake)

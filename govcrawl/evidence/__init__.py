@@ -17,10 +17,11 @@ so the review application (`govcrawl serve`) and the 整改通知 find it.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from govcrawl import db
 from govcrawl.items import Finding
@@ -95,3 +96,40 @@ def plan(findings: Iterable[Finding], limit: int, have: set[str] = frozenset()) 
     for f in new:
         pages.setdefault(f.url, []).append(f)
     return Plan(pages=pages, chosen=have_n + len(new), eligible=len(unique))
+
+
+_SHOT = re.compile(r"^\d{1,9}/[0-9A-Za-z_.-]{1,80}/[0-9a-f]{16}\.png$")
+
+
+def resolve_shot(root: Path | None, rel: str | None) -> Path | None:
+    """The file of `evidence["screenshot"]`: only a name shot_path() could have written,
+    only inside the evidence folder, only when it exists."""
+    if root is None or not rel or not _SHOT.match(rel):
+        return None
+    base = Path(root).resolve()
+    p = (base / rel).resolve()
+    if not p.is_relative_to(base) or not p.is_file():
+        return None
+    return p
+
+
+def screenshot_files(store: Any, inspection_id: int, root: Path | None,
+                     site_id: str | None = None) -> dict[str, Path]:
+    """Finding key → screenshot file, for an inspection's findings that have one."""
+    if root is None:
+        return {}
+    q = "SELECT key, evidence_json FROM findings WHERE inspection_id=? AND evidence_json LIKE ?"
+    args: list[Any] = [inspection_id, '%"screenshot"%']
+    if site_id:
+        q += " AND site_id=?"
+        args.append(site_id)
+    out: dict[str, Path] = {}
+    for key, ev in store.conn.execute(q, args):
+        try:
+            rel = json.loads(ev or "{}").get("screenshot")
+        except (ValueError, AttributeError):
+            continue
+        p = resolve_shot(root, rel)
+        if p is not None:
+            out[key] = p
+    return out

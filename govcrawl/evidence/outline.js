@@ -133,7 +133,7 @@
     const b = document.createElement("div");
     b.id = ID;
     b.setAttribute("data-govcrawl-evidence", "1");
-    b.style.cssText = "position:absolute;left:0;top:0;right:0;z-index:2147483647;" +
+    b.style.cssText = "position:relative;display:block;margin:0;z-index:2147483647;" +
       "background:#fff8e1;border-bottom:3px solid #d00;color:#111;padding:12px 18px;" +
       "font:16px/1.6 'WenQuanYi Micro Hei','Noto Sans CJK SC',sans-serif;text-align:left";
     const head = document.createElement("div");
@@ -156,7 +156,7 @@
       line.textContent = value;
     }
     b.appendChild(line);
-    body.appendChild(b);
+    body.insertBefore(b, body.firstChild);  // above the page, pushing it down
     window.scrollTo(0, 0);
     located = args.mode === "banner";
     target = b;
@@ -185,7 +185,19 @@
     }
     window.scrollTo(0, Math.max(0, r0.top + sy - window.innerHeight / 3));
   }
-  const r = target.getBoundingClientRect();
+  let r = target.getBoundingClientRect();
+  if (target.id === ID) {  // the banner spans the page: crop to its text
+    let right = 0;
+    const tw = document.createTreeWalker(target, NodeFilter.SHOW_TEXT);
+    for (let n = tw.nextNode(); n; n = tw.nextNode()) {
+      const rr = document.createRange();
+      rr.selectNodeContents(n);
+      right = Math.max(right, rr.getBoundingClientRect().right);
+    }
+    r = {left: 0, top: r.top, width: Math.min(r.width, right + 18), height: r.height};
+    return {located, revealed, x: 0, y: r.top, w: r.width, h: r.height,
+            vw: window.innerWidth, vh: window.innerHeight};
+  }
   return {located, revealed, x: r.left - 8, y: r.top - 32, w: r.width + 16, h: r.height + 40,
           vw: window.innerWidth, vh: window.innerHeight};
 }

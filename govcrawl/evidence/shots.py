@@ -34,8 +34,8 @@ from govcrawl.report.phrases import RULE_PHRASES
 logger = logging.getLogger(__name__)
 
 VIEWPORT = {"width": 1280, "height": 900}
-CROP_MIN_W, CROP_MIN_H = 820, 320  # smallest crop around a spot (px)
-PAD_X, PAD_Y = 200, 150  # context kept around the spot
+CROP_MIN_W, CROP_MIN_H = 640, 300  # smallest crop around a spot (px)
+PAD_X, PAD_Y = 160, 130  # context kept around the spot
 _WS = re.compile(r"\s+")
 
 Egress = Callable[[str], "bool | Awaitable[bool]"]

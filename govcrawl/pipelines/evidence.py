@@ -13,6 +13,8 @@ GOVCRAWL_CHECKS=False (no findings).
 
 from __future__ import annotations
 
+from functools import partial
+
 import logging
 from typing import Any
 
@@ -39,7 +41,7 @@ class EvidencePipeline:
                                timeout=s.getfloat("GOVCRAWL_EVIDENCE_TIMEOUT"),
                                concurrency=s.getint("GOVCRAWL_EVIDENCE_CONCURRENCY"),
                                user_agent=s.get("USER_AGENT") or "",
-                               egress=browser.egress_allowed)
+                               egress=partial(browser.egress_allowed, settings=s))
         self._no_dir_said = False
 
     @classmethod

@@ -91,7 +91,7 @@ def _subjects(store: Store, insp: sqlite3.Row) -> dict[str, dict[str, Any]]:
 
 def _verdict(r: sqlite3.Row | None) -> dict[str, Any]:
     if r is None:
-        return {"result": "", "score": None, "vetoes": [], "problems": [], "deductions": {}}
+        return {"result": "", "score": None, "vetoes": [], "problems": [], "deductions": {}, "recomputed": False}
     data = _json(r["data_json"], {})
     return {"result": r["result"], "score": r["score"], "vetoes": _json(r["vetoes_json"], []),
             "problems": _json(r["problems_json"], []),

@@ -1,13 +1,16 @@
 """A tiny government site with a hostile streak, served on loopback for the evidence and
 review tests, and a second server standing for "anywhere outside the site".
 
-- `/a.html`: a typo in the title and the text; the title also holds a literal
-  `<script>` (escaped in the HTML, so it is text the crawler reads); a page script
-  that would call the outside server.
+- `/a.html`: a banned term in the title, a leader's name written wrong in the text; the
+  title also holds a literal `<script>` (escaped in the HTML, so it is text the crawler
+  reads); a page script that would call the outside server; a stylesheet the tests'
+  egress policy refuses.
 - `/b.html`: a spam link written by an obfuscated script (document.write of
   String.fromCharCode), and a script that would call the outside server.
-- `/gone.html`: a typo; answers 500 from its second request on (the page changed after
-  the crawl: its screenshot cannot be taken).
+- `/gone.html`: a standard formulation written wrong; answers 500 from its second request
+  on (the page changed after the crawl: its screenshot cannot be taken).
+
+Every finding comes from the lexicons, so the sweep can run without the typo model.
 """
 
 from __future__ import annotations
@@ -21,13 +24,13 @@ from typing import Any
 import yaml
 
 SITE_ID = "9909000001"
-SCRIPT_TITLE = "<script>window.__pwned=1</script>再接再励-测试县人民政府"
+SCRIPT_TITLE = "<script>window.__pwned=1</script>北朝鲜代表团来访-测试县人民政府"
 META = ('<meta name="SiteName" content="测试县人民政府"><meta name="SiteDomain" content="127.0.0.1">'
         f'<meta name="SiteIDCode" content="{SITE_ID}">')
 
 
-def _article(title_html: str, body: str, extra: str = "") -> str:
-    return (f'<!doctype html><html><head><meta charset="utf-8"><title>{title_html}</title>{META}'
+def _article(title_html: str, body: str, extra: str = "", head: str = "") -> str:
+    return (f'<!doctype html><html><head><meta charset="utf-8"><title>{title_html}</title>{META}{head}'
             '<meta name="ArticleTitle" content="测试县召开会议"><meta name="PubDate" content="2024-06-18 09:00">'
             '<meta name="ContentSource" content="测试县人民政府办公室"></head><body>'
             '<div class="crumb">当前位置：<a href="/">首页</a> &gt; 工作动态</div>'
@@ -50,9 +53,10 @@ def pages(outside: str) -> dict[str, str]:
               '<li><a href="/gone.html">测试县部署防汛工作</a> 2024-06-16</li></ul>'
               '<p>主办单位：测试县人民政府办公室 联系电话：0999-1234567</p></body></html>'),
         "/a.html": _article(
-            "&lt;script&gt;window.__pwned=1&lt;/script&gt;再接再励-测试县人民政府",
-            "<p>会议要求，全县各级各部门要总结经验，再接再励，推动各项工作取得新成效。</p>"
-            "<p>会议指出，要压实责任，确保各项措施落地见效。</p>", beacon),
+            "&lt;script&gt;window.__pwned=1&lt;/script&gt;北朝鲜代表团来访-测试县人民政府",
+            "<p>会议要求，全县各级各部门要深入学习贯彻习近凭总书记重要讲话精神，推动各项工作取得新成效。</p>"
+            "<p>会议指出，要压实责任，确保各项措施落地见效。</p>", beacon,
+            head='<link rel="stylesheet" href="/refused-by-policy.css">'),
         "/b.html": _article(
             "测试县开展安全生产检查-测试县人民政府",
             "<p>近日，测试县开展安全生产大检查，排查隐患一百余处。</p>"
@@ -60,7 +64,7 @@ def pages(outside: str) -> dict[str, str]:
             beacon),
         "/gone.html": _article(
             "测试县部署防汛工作-测试县人民政府",
-            "<p>截止目前，全县已完成防汛物资储备。会议强调要做好防汛工作。</p>"),
+            "<p>会议强调，要维护中华人民共合国宪法权威，全县已完成防汛物资储备。</p>"),
     }
 
 

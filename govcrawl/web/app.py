@@ -63,6 +63,8 @@ def _templates() -> Jinja2Templates:
                              autoescape=jinja2.select_autoescape(["html"], default=True),
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.globals.update(severity_labels=D.SEVERITY_LABELS, review_labels=D.REVIEW_LABELS)
+    for name in env.list_templates(extensions=["html"]):  # compiled now, not on a first request
+        env.get_template(name)
     return Jinja2Templates(env=env)
 
 

@@ -8,10 +8,9 @@ that already have a screenshot keep it (and count against the limit).
 
 from __future__ import annotations
 
-from functools import partial
-
 import asyncio
 import json
+from functools import partial
 from typing import Any
 
 from govcrawl.store import Store

@@ -13,9 +13,8 @@ GOVCRAWL_CHECKS=False (no findings).
 
 from __future__ import annotations
 
-from functools import partial
-
 import logging
+from functools import partial
 from typing import Any
 
 from scrapy.exceptions import NotConfigured

@@ -33,7 +33,11 @@ from govcrawl.evidence import resolve_shot
 from govcrawl.store import Store, StoreError
 from govcrawl.web import data as D
 from govcrawl.web.security import (
-    AUTH_COOKIE, CSRF_FIELD, Guard, GuardMiddleware, set_csrf_cookie,
+    AUTH_COOKIE,
+    CSRF_FIELD,
+    Guard,
+    GuardMiddleware,
+    set_csrf_cookie,
 )
 
 REVIEWER = "govcrawl serve"

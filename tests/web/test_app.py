@@ -54,7 +54,7 @@ def test_pages_show_crawled_text_as_text_and_run_nothing(client, history):
     assert sites.text.count("不合格") >= 3 and "乙县财政局" in sites.text
     page = client.get(site_url(ids["q3"], ID["b2"]))
     assert page.status_code == 200
-    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;财政动态" in page.text  # the crawled title
+    assert SCRIPT_TITLE.replace("<", "&lt;").replace(">", "&gt;") in page.text  # the crawled title
     for r in (home, sites, page):
         assert "<script" not in r.text.lower()
         csp = r.headers["content-security-policy"]
@@ -249,7 +249,8 @@ def test_filters_search_and_pages(tmp_path):
         assert first.index("content.leader_name") < first.index("content.typo")  # vetoes first
         assert cards("?page=3") == 11 and cards("?page=99") == 11  # clamped to the last page
         assert cards("?severity=veto") == 1
-        assert cards("?rule=content.typo&column=工作动态") == 50 and cards("?rule=content.typo&column=工作动态&page=2") == 5
+        assert cards("?rule=content.typo&column=工作动态") == 50
+        assert cards("?rule=content.typo&column=工作动态&page=2") == 5
         assert cards("?review=to_check") == 1 and "再看看" in c.get(url + "?review=to_check").text
         assert cards("?q=p17.html") == 1 and cards("?q=习近") == 1 and cards("?q=没有这个") == 0
         assert "符合条件 55 条" in c.get(url + "?column=工作动态").text

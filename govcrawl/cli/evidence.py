@@ -62,7 +62,7 @@ def run(args: Any) -> int:
     results = asyncio.run(_shoot(s, args.store, int(insp["id"]), sites, root, limit, args.retake))
     for r in results:
         print(json.dumps({"site_id": r.site_id, "shots": r.shots, "located": r.located,
-                          "kept": r.kept, "failed_pages": r.failed_pages, "left_out": r.left_out,
+                          "kept": r.kept, "reused": r.reused, "failed_pages": r.failed_pages, "left_out": r.left_out,
                           "seconds": round(r.seconds, 2)}, ensure_ascii=False))
     print(f"evidence: {root}")
     return 0

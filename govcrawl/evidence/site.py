@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from govcrawl.evidence import plan
+from govcrawl.evidence import plan, resolve_shot, shot_path
 from govcrawl.evidence.shots import PageInfo, Shooter
 from govcrawl.items import Finding
 from govcrawl.store import Store, row_to_finding
@@ -38,6 +40,7 @@ class SiteResult:
     located: int = 0
     failed_pages: int = 0
     kept: int = 0  # screenshots from before (a resumed sweep, a second run)
+    reused: int = 0  # the same finding on the same unchanged page last inspection: its file
     left_out: int = 0
     seconds: float = 0.0
     notices: list[Notice] = field(default_factory=list)
@@ -55,8 +58,7 @@ def _load(store_path: str, iid: int, site_id: str, extra: list[Finding], root: P
         store.close()
     extra_keys = {f.key for f in extra}
     findings = [f for f in (row_to_finding(r) for r in rows) if f.key not in extra_keys] + extra
-    have = {f.key for f in findings
-            if (f.evidence or {}).get("screenshot") and (root / f.evidence["screenshot"]).is_file()}
+    have = {f.key for f in findings if resolve_shot(root, (f.evidence or {}).get("screenshot"))}
     scope: list[str] = []
     home = ""
     if site is not None:
@@ -66,6 +68,47 @@ def _load(store_path: str, iid: int, site_id: str, extra: list[Finding], root: P
         except ValueError:
             scope = []
     return findings, have, scope or ([home] if home else []), home
+
+
+def _previous_shots(store_path: str, iid: int, site_id: str, root: Path) -> dict[str, tuple[Path, bool, int]]:
+    """Screenshots the previous sites inspection took of findings on pages that have not
+    changed since (same content hash): finding key → (file, located, inspection).  Nightly
+    sweeps find mostly the same problems on the same pages; those need no new render."""
+    store = Store(store_path, readonly=True)
+    try:
+        earlier = [r for r in store.inspections("sites") if r["id"] < iid and r["status"] != "failed"]
+        if not earlier:
+            return {}
+        prev = earlier[-1]["id"]
+        rows = store.conn.execute(
+            "SELECT f.key, f.evidence_json FROM findings f"
+            " JOIN pages p ON p.inspection_id=f.inspection_id AND p.url=f.url"
+            " JOIN pages q ON q.inspection_id=? AND q.url=f.url AND q.content_hash=p.content_hash"
+            " WHERE f.inspection_id=? AND f.site_id=? AND f.evidence_json LIKE ?",
+            (iid, prev, site_id, '%"screenshot"%')).fetchall()
+    finally:
+        store.close()
+    out: dict[str, tuple[Path, bool, int]] = {}
+    for key, ev in rows:
+        try:
+            e = json.loads(ev or "{}")
+        except ValueError:
+            continue
+        f = resolve_shot(root, e.get("screenshot"))
+        if f is not None:
+            out[key] = (f, bool(e.get("screenshot_located", True)), prev)
+    return out
+
+
+def _link(src: Path, dest: Path) -> None:
+    """The earlier file under this inspection's name: a hard link, else a copy."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if dest.exists():
+        dest.unlink()
+    try:
+        os.link(src, dest)
+    except OSError:
+        shutil.copyfile(src, dest)
 
 
 def _pages(store_path: str, iid: int, urls: Iterable[str]) -> dict[str, PageInfo]:
@@ -133,10 +176,34 @@ async def shoot_site(shooter: Shooter, store_path: str, inspection_id: int, site
     if not p.pages:
         res.seconds = time.monotonic() - t0
         return res
-    pages = await asyncio.to_thread(_pages, store_path, inspection_id, list(p.pages))
     by_key = {f.key: f for f in extra}
     updates: list[tuple[str, dict[str, Any]]] = []
+
+    def record(f: Finding, path: str, located: bool, **more: Any) -> None:
+        ev = dict(f.evidence or {})
+        ev.update(screenshot=path, screenshot_located=located, **more)
+        res.shots += 1
+        res.located += int(located)
+        if f.key in by_key:
+            by_key[f.key].evidence = ev
+        else:
+            updates.append((f.key, ev))
+
+    earlier = {} if retake else await asyncio.to_thread(_previous_shots, store_path, inspection_id,
+                                                         site_id, root)
+    todo: dict[str, list[Finding]] = {}
     for url, fs in p.pages.items():
+        for f in fs:
+            if f.key in earlier:
+                src, located, prev = earlier[f.key]
+                rel = shot_path(inspection_id, site_id, f.key)
+                await asyncio.to_thread(_link, src, root / rel)
+                record(f, rel, located, screenshot_from=prev)
+                res.reused += 1
+            else:
+                todo.setdefault(url, []).append(f)
+    pages = await asyncio.to_thread(_pages, store_path, inspection_id, list(todo))
+    for url, fs in todo.items():
         info = pages.get(url) or PageInfo()
         r = await shooter.shoot_page(url, fs, info, out_dir=root, inspection_id=inspection_id,
                                      site_id=site_id, scope=scope, scripts=_scripts(info, fs))
@@ -149,18 +216,10 @@ async def shoot_site(shooter: Shooter, store_path: str, inspection_id: int, site
                 data={"error": r.error, "findings": [f.key for f in fs]}))
         found = {f.key: f for f in fs}
         for shot in r.shots:
-            f = found[shot.key]
-            ev = dict(f.evidence or {})
-            ev["screenshot"] = shot.path
-            ev["screenshot_located"] = shot.located
-            res.shots += 1
-            res.located += int(shot.located)
-            if shot.key in by_key:
-                by_key[shot.key].evidence = ev
-            else:
-                updates.append((shot.key, ev))
+            record(found[shot.key], shot.path, shot.located)
     await asyncio.to_thread(_save, store_path, inspection_id, updates)
     res.seconds = time.monotonic() - t0
-    logger.info("site %s: %d evidence screenshots (%d spots located), %d pages not rendered, %.1f s",
-                site_id, res.shots, res.located, res.failed_pages, res.seconds)
+    logger.info("site %s: %d evidence screenshots (%d spots located, %d unchanged since the last"
+                " inspection), %d pages not rendered, %.1f s", site_id, res.shots, res.located, res.reused,
+                res.failed_pages, res.seconds)
     return res

@@ -82,13 +82,14 @@ class EvidencePipeline:
         if stats is not None:
             stats.inc_value("govcrawl/evidence/shots", res.shots)
             stats.inc_value("govcrawl/evidence/located", res.located)
+            stats.inc_value("govcrawl/evidence/reused", res.reused)
             stats.inc_value("govcrawl/evidence/pages_failed", res.failed_pages)
             stats.inc_value("govcrawl/evidence/left_out", res.left_out)
             stats.inc_value("govcrawl/evidence/ms", int(res.seconds * 1000))
             stats.inc_value("govcrawl/evidence/blocked_requests", self.shooter.blocked
                             - (stats.get_value("govcrawl/evidence/blocked_requests") or 0))
         item.stats.setdefault("evidence", {}).update(
-            {"shots": res.shots, "located": res.located, "failed_pages": res.failed_pages,
+            {"shots": res.shots, "located": res.located, "reused": res.reused, "failed_pages": res.failed_pages,
              "left_out": res.left_out, "seconds": round(res.seconds, 2)})
         return item
 

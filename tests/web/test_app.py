@@ -315,3 +315,32 @@ def test_cli_review_and_web_review_agree(history, state):
     v = verdict(path, ids["q3"], ID["c1"])
     assert v["result"] == "合格"
     assert ("存在错别字" in v["problems"]) == (state != "false_alarm")
+
+
+@pytest.mark.postgres
+def test_the_desk_on_a_postgresql_store(history, pg_url):
+    """The same pages and reviews on the shared store of several machines (the SQL of
+    govcrawl.web.data written once, translated by govcrawl.db)."""
+    from starlette.testclient import TestClient
+
+    from govcrawl.cli.store import copy_tables
+    from govcrawl.web import create_app
+
+    path, ids = history
+    src, dst = Store(path, readonly=True), Store(pg_url)
+    copy_tables(src, dst)
+    src.close()
+    dst.close()
+    q3, b2, a1 = ids["q3"], ID["b2"], ID["a1"]
+    with TestClient(create_app(pg_url), base_url="http://127.0.0.1") as c:
+        assert "乙县财政局" in c.get(f"/inspections/{q3}").text
+        page = c.get(site_url(q3, b2) + "?q=习近&severity=veto")
+        assert page.status_code == 200 and "<mark>习近凭</mark>" in page.text
+        assert "误报" in c.get(site_url(q3, a1) + "?review=false_alarm").text  # same text dismissed
+        key = leader(b2, 133).key
+        r = c.post(site_url(q3, b2) + "/review", data={"csrf": csrf_of(page.text), "key": key,
+                                                       "state": "false_alarm"}, follow_redirects=False)
+        assert r.status_code == 303
+        assert re.search(r'class="verdict big pass">合格<', c.get(site_url(q3, b2)).text)
+        assert c.get(f"/inspections/{q3}/bulletin").status_code == 200
+    assert verdict(pg_url, q3, b2)["result"] == "合格"

@@ -154,3 +154,60 @@ def test_no_browser_is_an_error_per_page_not_a_crash(tmp_path):
 
     r = asyncio.run(run())
     assert r.shots == [] and "Chromium could not be started" in (r.error or "")
+
+
+def test_unchanged_pages_reuse_last_inspections_screenshot(tmp_path):
+    """A nightly sweep finds mostly the same problems on the same pages: the screenshot of
+    the previous inspection is linked, not rendered again; a changed page is rendered (here
+    with no Chromium at all, so that attempt shows as a notice)."""
+    import json
+
+    from govcrawl.evidence.site import shoot_site
+    from govcrawl.registry import Site
+    from govcrawl.store import Store
+
+    path = tmp_path / "s.sqlite"
+    root = evidence_dir(path)
+    store = Store(path)
+    site = Site("6101000001", "甲", "http://127.0.0.1:9/", ("http://127.0.0.1:9/",), "甲", "甲", "portal")
+    same = F("content.typo", "deduct", url="http://127.0.0.1:9/same.html", text="再接再励", start=3, where="text")
+    changed = F("content.typo", "deduct", url="http://127.0.0.1:9/changed.html", text="再接再励", start=3,
+                where="text")
+    ids = []
+    for n, hashes in enumerate([("h1", "h2"), ("h1", "h2-edited")], 1):
+        iid = store.create_inspection(as_of=f"2024-06-2{n}")
+        store.upsert_sites(iid, [site])
+        with store.tx() as c:
+            c.executemany("INSERT INTO pages (inspection_id, site_id, url, status, content_hash)"
+                          " VALUES (?,?,?,200,?)", [(iid, site.id, same.url, hashes[0]),
+                                                    (iid, site.id, changed.url, hashes[1])])
+        store.add_findings(iid, [same, changed])
+        store.finish_inspection(iid)
+        ids.append(iid)
+    with store.tx() as c:  # the first inspection's screenshots
+        for f in (same, changed):
+            rel = shot_path(ids[0], site.id, f.key)
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_bytes(b"\x89PNG " + f.key.encode())
+            c.execute("UPDATE findings SET evidence_json=? WHERE inspection_id=? AND key=?",
+                      (json.dumps({"screenshot": rel, "screenshot_located": True}), ids[0], f.key))
+    store.close()
+
+    async def run():
+        shooter = Shooter({"executable_path": str(tmp_path / "no-chromium")}, timeout=5)
+        try:
+            return await shoot_site(shooter, str(path), ids[1], site.id, root=root, limit=20)
+        finally:
+            await shooter.close()
+
+    res = asyncio.run(run())
+    assert (res.reused, res.shots, res.failed_pages) == (1, 1, 1)
+    assert [n.url for n in res.notices if n.kind == "evidence_render"] == [changed.url]
+    store = Store(path, readonly=True)
+    ev = {k: json.loads(e) for k, e in store.conn.execute(
+        "SELECT key, evidence_json FROM findings WHERE inspection_id=?", (ids[1],))}
+    store.close()
+    assert ev[same.key]["screenshot"] == shot_path(ids[1], site.id, same.key)
+    assert ev[same.key]["screenshot_from"] == ids[0]
+    assert (root / ev[same.key]["screenshot"]).read_bytes() == b"\x89PNG " + same.key.encode()
+    assert "screenshot" not in ev[changed.key]

@@ -154,7 +154,8 @@ class Shooter:
                  concurrency: int = 2, user_agent: str = "", egress: Egress | None = None) -> None:
         self.launch_options = dict(launch_options or {})
         self.timeout = float(timeout)
-        self.user_agent = user_agent
+        # the sweep's User-Agent, marked: a second look on purpose, not the crawler again
+        self.user_agent = f"{user_agent} (evidence screenshot)" if user_agent else ""
         self.egress = egress
         self._sem = asyncio.Semaphore(max(1, int(concurrency)))
         self._pw: Any = None

@@ -213,6 +213,12 @@ def test_rectification_notice_with_screenshots(client, history):
     assert [n for n in z.namelist() if n.startswith("word/media/")]  # the screenshot
     doc = z.read("word/document.xml").decode("utf-8")
     assert "整改通知" in doc and "再接再励" in doc and "附：问题截图" in doc
+    # `govcrawl report` puts the same screenshot into its per-site notice
+    from govcrawl.report import write_report
+
+    files = write_report(Store(path, readonly=True), path.parent / "report")
+    notice = next(p for p in files.rectification if p.name == f"{c1}.docx")
+    assert [n for n in zipfile.ZipFile(notice).namelist() if n.startswith("word/media/")]
     # nothing to rectify once the only finding is a false alarm
     assert review(client, q3, c1, f.key, "false_alarm").status_code == 303
     assert client.get(site_url(q3, c1) + "/rectification.docx").status_code == 404

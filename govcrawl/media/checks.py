@@ -217,7 +217,7 @@ def _not_updated(account, obs, day, settings, url) -> list[Finding]:
                            " not count zero posts", url, posts_total=obs.posts_total)
     if not _copy_current(obs, day, settings):
         return _not_judged(obs, rule, "bridge_stale", f"the bridge last synced {obs.seen_until}, more"
-                           f" than {setting(settings, 'GOVCRAWL_MEDIA_BRIDGE_LAG_HOURS')} h before"
+                           f" than {float(setting(settings, 'GOVCRAWL_MEDIA_BRIDGE_LAG_HOURS')):g} h before"
                            " the end of as_of: its copy proves nothing about the days since", url,
                            seen_until=obs.seen_until)
     ev = {"newest_post": newest.isoformat(timespec="minutes") if newest else None,

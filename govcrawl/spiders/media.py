@@ -282,7 +282,7 @@ class MediaSpider(scrapy.Spider):
         spent = self.waited[aid] >= self.backoff_budget
         if fetch.attempt < self.rate_retries and not spent:
             self.waited[aid] += wait
-            self.stats_counter["backoff_seconds"] += int(round(wait))
+            self.stats_counter["backoff_ms"] += int(round(wait * 1000))
             obs.notice("media.rate_limited", f"{e.message}; this account waits {wait:g}s and retries"
                        " (the platform's other accounts go on)", response.url, wait=wait,
                        attempt=fetch.attempt + 1, **data)

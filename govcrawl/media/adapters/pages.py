@@ -102,6 +102,7 @@ class EmbeddedStateAdapter(Adapter):
     post_url: ClassVar[str] = "{id}"
     # how the page loads its posts when its state holds none (a notice says so)
     signed_list: ClassVar[str] = ""
+    label: ClassVar[str] = ""  # the platform's name in notices
 
     def start(self, account: dict[str, Any]) -> list[Fetch]:
         url = account.get("url")
@@ -198,7 +199,7 @@ class EmbeddedStateAdapter(Adapter):
                           obs: Observation, user: dict[str, Any]) -> list[Fetch]:
         counted = (f"; the profile counts {obs.posts_total} posts" if obs.posts_total
                    else "")
-        obs.cannot_read(POST_RULES, "signed_list", f"{self.platform} profile page holds no posts"
+        obs.cannot_read(POST_RULES, "signed_list", f"the {self.label} profile page holds no posts"
                         f"{counted}: {self.signed_list}", resp.url, posts_total=obs.posts_total)
         return []
 
@@ -244,6 +245,7 @@ def _visible(html: str) -> str:
 
 class DouyinAdapter(EmbeddedStateAdapter):
     platform = "douyin"
+    label = "Douyin"
     user_keys = ("secUid", "sec_uid")
     name_keys = ("nickname",)
     count_keys = ("awemeCount", "aweme_count")
@@ -264,6 +266,7 @@ class KuaishouAdapter(EmbeddedStateAdapter):
     a photo: `id` (older: photoId) with `timestamp` in milliseconds."""
 
     platform = "kuaishou"
+    label = "Kuaishou"
     user_keys = ("user_name", "userName")
     name_keys = ("user_name", "userName")
     count_keys = ("photo_public", "photoCount")
@@ -361,6 +364,7 @@ class KuaishouAdapter(EmbeddedStateAdapter):
 
 class ToutiaoAdapter(EmbeddedStateAdapter):
     platform = "toutiao"
+    label = "Toutiao"
     user_keys = ("user_id", "userId")
     name_keys = ("name", "screen_name")
     post_id_keys = ("group_id", "item_id")

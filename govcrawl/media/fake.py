@@ -83,6 +83,7 @@ class FakePlatforms:
         self.now = datetime.combine(as_of, time(10, 0))
         self.hits: Counter[str] = Counter()
         self.times: dict[str, float] = {}  # monotonic time of the last request per path
+        self.first_times: dict[str, float] = {}  # ... and of the first
         self._lock = threading.Lock()
         self.httpd: ThreadingHTTPServer | None = None
         self.thread: threading.Thread | None = None
@@ -186,6 +187,7 @@ class FakePlatforms:
         with self._lock:
             self.hits[key] += 1
             self.times[key] = time_mod.monotonic()
+            self.first_times.setdefault(key, self.times[key])
         if parts.path == "/api/container/getIndex":
             return self._guard(q.get("value", ""), lambda a: self.weibo_index(a, q))
         if parts.path == "/comments/hotflow":
@@ -237,9 +239,10 @@ class FakePlatforms:
             return 200, "text/html; charset=utf-8", self._gone_page("该账号已注销"), {}
         if a.behaviour == "error":
             return 502, "text/html", b"<h1>502 Bad Gateway</h1>", {}
-        if a.behaviour == "ratelimit":
-            return (418 if a.platform == "weibo" else 429), "text/plain", b"too many requests", {
-                "Retry-After": "0"}
+        if a.behaviour == "ratelimit":  # Weibo's 418 carries no Retry-After; a 429 may
+            if a.platform == "weibo":
+                return 418, "text/plain", b"I'm a teapot", {}
+            return 429, "text/plain", b"too many requests", {"Retry-After": "0"}
         if a.behaviour == "ratelimit_once":
             with self._lock:
                 first = self.hits[f"limited:{key}"] == 0

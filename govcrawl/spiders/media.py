@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, AsyncIterator
@@ -120,6 +121,8 @@ class MediaSpider(scrapy.Spider):
         # back-off state per account: how often each answer kind came, seconds waited
         self.limits: dict[str, Counter[str]] = defaultdict(Counter)
         self.waited: Counter[str] = Counter()
+        self.shared: dict[str, Resp] = {}  # answers every account shares (Fetch.shared), by url
+        self.inflight: dict[str, list[tuple[str, Fetch]]] = {}  # shared fetches asked: who waits
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "MediaSpider":
@@ -217,23 +220,45 @@ class MediaSpider(scrapy.Spider):
                     headers={k.decode("latin-1").lower(): v[0].decode("latin-1") if v else ""
                              for k, v in response.headers.items()},
                     rendered=bool(response.meta.get("playwright")))
-        adapter = get_adapter(account["platform"], self.adapter_settings)
-        more: list[Fetch] = []
+        parked = self._shared_answer(fetch, resp)
         try:
-            more = adapter.dispatch(account, fetch, resp, obs)
+            more = self._dispatch(account, fetch, resp)
+        except AdapterError as e:  # rate limited: retry after a back-off of this account alone
+            more = []
+            retry, wait = self._rate_limited(account, fetch, response, e)
+            if retry is not None:
+                if wait > 0:  # only this account waits; the platform's slot goes on
+                    await maybe_deferred_to_future(deferLater(_reactor(), wait, lambda: None))
+                more = [retry]
+        return self._continue(aid, more) + parked
+
+    def _shared_answer(self, fetch: Fetch, resp: Resp | None) -> list[Any]:
+        """A shared fetch came back: keep a good answer for the run, and go on with the
+        accounts that waited for it (from the copy, or with their own request)."""
+        if not fetch.shared:
+            return []
+        if resp is not None and resp.status == 200:
+            self.shared[fetch.url] = resp
+        out: list[Any] = []
+        for aid, f in self.inflight.pop(fetch.url, []):
+            out += self._continue(aid, [f])
+        return out
+
+    def _dispatch(self, account: dict[str, Any], fetch: Fetch, resp: Resp) -> list[Fetch]:
+        """The adapter reads one answer; its troubles become notices.  A rate limit is raised
+        for the caller to back off."""
+        obs = self.obs[account["id"]]
+        adapter = get_adapter(account["platform"], self.adapter_settings)
+        try:
+            return adapter.dispatch(account, fetch, resp, obs)
         except AdapterError as e:
             if e.kind == "rate_limited":
-                retry, wait = self._rate_limited(account, fetch, response, e)
-                if retry is not None:
-                    if wait > 0:  # only this account waits; the platform's slot goes on
-                        await maybe_deferred_to_future(deferLater(_reactor(), wait, lambda: None))
-                    more = [retry]
-            else:
-                self._failed(account, fetch, e.kind, e.message, e.data)
+                raise
+            self._failed(account, fetch, e.kind, e.message, e.data)
         except Exception as e:  # an adapter bug must not lose the account or the run
-            logger.exception("adapter %s failed on %s", account["platform"], response.url)
+            logger.exception("adapter %s failed on %s", account["platform"], resp.url)
             self._failed(account, fetch, "adapter_error", f"{type(e).__name__}: {e}", {})
-        return self._continue(aid, more)
+        return []
 
     def on_error(self, failure: Any) -> list[Any]:
         req = failure.request
@@ -244,11 +269,31 @@ class MediaSpider(scrapy.Spider):
         adapter = get_adapter(account["platform"], self.adapter_settings)
         if not adapter.failed(account, fetch, err, obs):
             self._failed(account, fetch, "platform_error", f"{err} at {req.url}", {})
-        return self._continue(aid, [])
+        return self._continue(aid, []) + self._shared_answer(fetch, None)
 
     def _continue(self, aid: str, more: list[Fetch]) -> list[Any]:
-        self.pending[aid] += len(more) - 1
-        out: list[Any] = [self._request(self.accounts[aid], f) for f in more]
+        """Requests for the account's next fetches (an answer every account shares, such as
+        a bridge's listing, is read from this run's copy); its item once nothing is pending."""
+        account = self.accounts[aid]
+        self.pending[aid] -= 1
+        out: list[Any] = []
+        queue = list(more)
+        while queue:
+            f = queue.pop(0)
+            copy = self.shared.get(f.url) if f.shared else None
+            if copy is None:
+                self.pending[aid] += 1
+                if f.shared and f.url in self.inflight:  # asked already: wait for that answer
+                    self.inflight[f.url].append((aid, f))
+                    continue
+                if f.shared:
+                    self.inflight[f.url] = []
+                out.append(self._request(account, f))
+                continue
+            try:
+                queue += self._dispatch(account, f, copy)
+            except AdapterError as e:  # a copy is a 200 answer: no limit to wait for
+                self._failed(account, f, e.kind, e.message, e.data)
         if self.pending[aid] <= 0:
             out.append(self._finish(aid))
         return out
@@ -288,9 +333,7 @@ class MediaSpider(scrapy.Spider):
                        attempt=fetch.attempt + 1, **data)
             logger.info("account %s (%s): %s answered %s; waiting %gs before retry %d",
                         aid, account["platform"], fetch.kind, answer, wait, fetch.attempt + 1)
-            return Fetch(fetch.url, fetch.kind, headers=fetch.headers, render=fetch.render,
-                         optional=fetch.optional, data=fetch.data, attempt=fetch.attempt + 1,
-                         method=fetch.method, body=fetch.body), wait
+            return replace(fetch, attempt=fetch.attempt + 1), wait
         why = ("its back-off budget is spent" if spent and fetch.attempt < self.rate_retries
                else f"still limited after {fetch.attempt + 1} attempt(s)")
         self._failed(account, fetch, "rate_limited", f"{e.message}; {why}, moving on", data)

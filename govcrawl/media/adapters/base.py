@@ -34,6 +34,7 @@ class Fetch:
     attempt: int = 0
     method: str = "GET"
     body: bytes | None = None  # a POST's body (Kuaishou's profile feed takes JSON)
+    shared: bool = False  # the same answer for every account (a bridge's listing): once per run
 
 
 @dataclass

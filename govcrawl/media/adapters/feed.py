@@ -260,7 +260,7 @@ class WechatAdapter(FeedAdapter):
         for r in POST_RULES:
             obs.unreadable[r] = {"reason": "bridge_sync_unknown",
                                  "message": "the WeWe-RSS bridge did not say when it last synced"}
-        return [Fetch(m.group(1), "bridge", headers={"Accept": "application/json"},
+        return [Fetch(m.group(1), "bridge", headers={"Accept": "application/json"}, shared=True,
                       data={"feed_id": m.group(2)})]
 
     def _bridge_listing(self, fetch: Fetch, resp: Resp, obs: Observation) -> None:

@@ -145,9 +145,9 @@ def check_account(account: dict[str, Any], obs: Observation, as_of: str | date,
         from govcrawl.media.verdict import account_verdict, withheld
 
         if withheld(account_verdict(aid, out, settings), obs.unjudged, settings):
+            why = ", ".join(f"{r} ({obs.unjudged[r]})" for r in sorted(obs.unjudged))
             obs.notice("media.unchecked", f"account {aid}: no verdict this time: nothing found fails"
-                       f" it, but {', '.join(sorted(obs.unjudged))} could not be judged", url,
-                       unjudged=dict(obs.unjudged))
+                       f" it, but {why} could not be judged", url, unjudged=dict(obs.unjudged))
     return out
 
 

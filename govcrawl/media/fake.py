@@ -196,6 +196,8 @@ class FakePlatforms:
             return self._weibo_long(q.get("id", ""))
         if len(segs) == 2 and segs[0] == "detail":
             return self._weibo_detail(segs[1])
+        if parts.path == "/aweme/v1/web/aweme/post/":
+            return self.douyin_posts(q.get("sec_user_id", ""), q)
         if parts.path == "/rest/v/profile/feed":
             return self._guard(str(posted.get("user_id", "")), lambda a: self.kuaishou_feed(
                 a, str(posted.get("pcursor") or "")))
@@ -390,7 +392,26 @@ class FakePlatforms:
                   "s.textContent=new TextDecoder().decode(u);document.body.appendChild(s);})();</script>")
             return self._page(f"{a.shown_name}的抖音 - 抖音", js)
         tag = f'<script id="RENDER_DATA" type="application/json">{quote(state, safe="")}</script>'
+        if a.behaviour == "signed_list":  # the page asks for its posts itself, signed
+            tag += ("<script>fetch('/aweme/v1/web/aweme/post/?device_platform=webapp&aid=6383&sec_user_id="
+                    + a.key + "&max_cursor=0&count=18&a_bogus=' + Math.random().toString(36).slice(2))"
+                    ".then(function(r){return r.json()}).then(function(d){document.getElementById('root')"
+                    ".textContent=(d.aweme_list||[]).length+' videos'})</script>")
         return self._page(f"{a.shown_name}的抖音 - 抖音", tag)
+
+    def douyin_posts(self, key: str, q: dict[str, str]) -> tuple[int, str, bytes, dict[str, str]]:
+        """/aweme/v1/web/aweme/post/: the list a Douyin profile page asks for; without its
+        a_bogus signature the platform answers an empty body with HTTP 200."""
+        a = self.accounts.get(key)
+        if a is None or not q.get("a_bogus"):
+            return 200, "application/json; charset=utf-8", b"", {}
+        items = [{"aweme_id": f"74{_index(a.posts, p):08d}", "desc": p.text if p.original else
+                  f"转发 @{p.source} 的视频：{p.text}", "create_time": self.epoch(self.at(p.age_days)),
+                  "author": {"nickname": a.shown_name, "sec_uid": a.key},
+                  "statistics": {"comment_count": len(p.comments), "digg_count": 25},
+                  "is_top": 0} for p in sorted(a.posts, key=lambda p: p.age_days)]
+        data = {"status_code": 0, "aweme_list": items, "has_more": 0, "max_cursor": 0}
+        return 200, "application/json; charset=utf-8", json.dumps(data, ensure_ascii=False).encode(), {}
 
     def kuaishou_page(self, a: FakeAccount) -> tuple[int, str, bytes, dict[str, str]]:
         # window.INIT_STATE under hashed keys, with the bare `undefined` the page's script leaves;

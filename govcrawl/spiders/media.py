@@ -123,6 +123,7 @@ class MediaSpider(scrapy.Spider):
         self.waited: Counter[str] = Counter()
         self.shared: dict[str, Resp] = {}  # answers every account shares (Fetch.shared), by url
         self.inflight: dict[str, list[tuple[str, Fetch]]] = {}  # shared fetches asked: who waits
+        self.captured: dict[str, list[bytes]] = {}  # answers a rendered page asked for itself
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "MediaSpider":
@@ -207,10 +208,40 @@ class MediaSpider(scrapy.Spider):
                                 "account_id": account["id"]}
         if fetch.render:
             meta["playwright"] = True
+            if fetch.data.get("capture"):
+                meta.update(self._capture_meta(f"{account['id']} {fetch.url}", fetch.data["capture"]))
         return Request(fetch.url, method=fetch.method, body=fetch.body,
                        headers=fetch.headers or None, callback=self.on_response,
                        errback=self.on_error, meta=meta, dont_filter=True,
                        cb_kwargs={"aid": account["id"], "fetch": fetch})
+
+    def _capture_meta(self, key: str, pattern: str) -> dict[str, Any]:
+        """Browser meta that keeps the answers the page itself asks for from URLs containing
+        `pattern` (a signed post list no plain request can get): seen while the page loads,
+        their bodies read once the network is idle, before the page closes."""
+        from scrapy_playwright.page import PageMethod
+
+        seen: list[Any] = []
+
+        def on_page_response(r: Any) -> None:
+            if pattern in r.url:
+                seen.append(r)
+
+        async def collect(page: Any) -> None:
+            try:
+                await page.wait_for_load_state("networkidle", timeout=10_000)
+            except Exception as e:  # a page that never settles: keep what came
+                logger.debug("browser: %s did not settle: %s", page.url, e)
+            bodies = []
+            for r in seen:
+                try:
+                    bodies.append(await r.body())
+                except Exception as e:  # the answer went away with a redirect or a reload
+                    logger.debug("browser: no body for %s: %s", r.url, e)
+            self.captured[key] = bodies
+
+        return {"playwright_page_event_handlers": {"response": on_page_response},
+                "playwright_page_methods": [PageMethod(collect)]}
 
     async def on_response(self, response: Any, aid: str, fetch: Fetch) -> list[Any]:
         account, obs = self.accounts[aid], self.obs[aid]
@@ -219,7 +250,8 @@ class MediaSpider(scrapy.Spider):
         resp = Resp(url=response.url, status=response.status, body=response.body,
                     headers={k.decode("latin-1").lower(): v[0].decode("latin-1") if v else ""
                              for k, v in response.headers.items()},
-                    rendered=bool(response.meta.get("playwright")))
+                    rendered=bool(response.meta.get("playwright")),
+                    captured=self.captured.pop(f"{aid} {fetch.url}", []))
         parked = self._shared_answer(fetch, resp)
         try:
             more = self._dispatch(account, fetch, resp)

@@ -311,6 +311,17 @@ CASES.append(Case(
                 "awemeCount": 87, "followerCount": 3310}}}}) + "</body></html>")},
     not_judged=POST_RULES, unchecked=True, notices={"media.could_not_read"}))
 
+# Source: DIYgod/RSSHub lib/routes/douyin/user.ts — the answer of /aweme/v1/web/aweme/post/
+# the page asks for itself (captured in the browser): aweme_list [{aweme_id, desc, create_time,
+# author {nickname}, statistics {comment_count}, video}], has_more.  Read from a rendered page.
+DOUYIN_AWEME_POST = {"status_code": 0, "has_more": 0, "max_cursor": 1716900000000, "aweme_list": [
+    {"aweme_id": "7382000000000000003", "desc": "转发：全国防汛抗旱工作会议召开。",
+     "create_time": epoch("2024-06-05"), "is_top": 0, "author": {"nickname": "示范应急"},
+     "statistics": {"comment_count": 0, "digg_count": 18}, "video_tag": []},
+    {"aweme_id": "7382000000000000002", "desc": "应急演练现场。", "create_time": epoch("2024-05-02"),
+     "is_top": 0, "author": {"nickname": "示范应急"}, "statistics": {"comment_count": 2, "digg_count": 40},
+     "video_tag": []}]}
+
 # Source: DIYgod/RSSHub lib/routes/douyin/user.js (the older route: RENDER_DATA with user and
 # post {data: [{awemeId, desc, createTime}], hasMore}).
 _D = "MS4wLjABAAAAfixtureDouyin02"

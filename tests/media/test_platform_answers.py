@@ -20,7 +20,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import run_media  # noqa: E402
-from platform_answers import AS_OF, BY_ID, CASES, Case  # noqa: E402
+from platform_answers import AS_OF, BY_ID, CASES, DOUYIN_AWEME_POST, Case  # noqa: E402
 
 from govcrawl.media.adapters import AdapterError, Resp, get_adapter  # noqa: E402
 from govcrawl.media.checks import check_account  # noqa: E402
@@ -157,6 +157,28 @@ def test_kuaishou_posts_are_photos_with_millisecond_timestamps():
     assert obs.profile.name == "示范文明" and obs.posts_total == 5
     assert [p.id for p in obs.posts][:2] == ["3xq7dwkn2a1", "3xq7dwkn2a2"]
     assert obs.posts[0].at == "2024-06-06T10:00:00" and obs.list_end
+
+
+def test_a_signed_list_is_read_from_what_the_rendered_page_asked_for():
+    case = BY_ID["dy-signed-list"]
+    row = case.row(BASE)
+    adapter = get_adapter("douyin", {**SETTINGS, "GOVCRAWL_BROWSER": True})
+    status, ctype, page = answer("GET", urlsplit(row["url"]).path, None)
+    obs = Observation(case.id)
+    again = adapter.dispatch(row, adapter.begin(row)[0], Resp(row["url"], status, page), obs)
+    assert [f.render for f in again] == [True] and again[0].data["capture"] == "/aweme/v1/web/aweme/post/"
+    assert adapter.dispatch(row, again[0], Resp(row["url"], status, page, rendered=True, captured=[
+        json.dumps(DOUYIN_AWEME_POST).encode()]), obs) == []
+    assert [p.at[:10] for p in obs.posts] == ["2024-06-05", "2024-05-02"] and obs.list_end
+    assert rules_of(check_account(row, obs, AS_OF)) == {"media.not_updated"}
+    # the browser saw nothing (an empty body, as unsigned requests get): not read, not 0 posts
+    obs = Observation(case.id)
+    adapter.dispatch(row, again[0], Resp(row["url"], status, page, rendered=True, captured=[b""]), obs)
+    assert set(obs.unreadable) == {"media.not_updated", "media.no_original"}
+
+
+def rules_of(findings: list[Any]) -> set[str]:
+    return {f.rule for f in findings}
 
 
 def test_rsshub_reposts_keep_only_the_accounts_own_words():

@@ -44,6 +44,7 @@ class Resp:
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)  # lower-case names
     rendered: bool = False
+    captured: list[bytes] = field(default_factory=list)  # what a rendered page asked for itself
 
     @property
     def text(self) -> str:

@@ -100,8 +100,10 @@ class EmbeddedStateAdapter(Adapter):
     post_repost_keys: ClassVar[tuple[str, ...]] = ("is_repost", "isForward", "forward_info")
     comment_switch_keys: ClassVar[tuple[str, ...]] = ()  # user-level "comments closed" flags
     post_url: ClassVar[str] = "{id}"
-    # how the page loads its posts when its state holds none (a notice says so)
+    # how the page loads its posts when its state holds none (a notice says so), and the
+    # path of that request, whose answer the browser keeps when it renders the page
     signed_list: ClassVar[str] = ""
+    list_capture: ClassVar[str] = ""
     label: ClassVar[str] = ""  # the platform's name in notices
 
     def start(self, account: dict[str, Any]) -> list[Fetch]:
@@ -197,11 +199,43 @@ class EmbeddedStateAdapter(Adapter):
 
     def no_posts_in_state(self, account: dict[str, Any], fetch: Fetch, resp: Resp,
                           obs: Observation, user: dict[str, Any]) -> list[Fetch]:
+        """The page loads its posts itself from a signed request: read them from what the
+        browser saw it ask for, or say they were not read."""
+        if self.list_capture and resp.rendered:
+            posts, end = self.read_captured(resp.captured)
+            if posts:
+                self._read(obs, posts)
+                obs.list_end = end
+                obs.profile.data["posts_from"] = "the page's own request, in the browser"
+                return []
+        elif self.list_capture and self.settings.get("GOVCRAWL_BROWSER", True):
+            obs.notice("media.rendered", f"the {self.label} profile page loads its posts from a"
+                       " signed request: read through the browser", resp.url)
+            return [Fetch(fetch.url, "profile", headers=fetch.headers, render=True,
+                          data={"capture": self.list_capture})]
         counted = (f"; the profile counts {obs.posts_total} posts" if obs.posts_total
                    else "")
+        seen = (f" (the browser saw {len(resp.captured)} answer(s) to it with no post)"
+                if resp.rendered and self.list_capture else "")
         obs.cannot_read(POST_RULES, "signed_list", f"the {self.label} profile page holds no posts"
-                        f"{counted}: {self.signed_list}", resp.url, posts_total=obs.posts_total)
+                        f"{counted}: {self.signed_list}{seen}", resp.url, posts_total=obs.posts_total)
         return []
+
+    def read_captured(self, bodies: list[bytes]) -> tuple[list[Post], bool]:
+        """Posts in the JSON answers the page got for its signed list, and whether the list
+        says it ended (has_more 0 in every answer)."""
+        posts: list[Post] = []
+        end = bool(bodies)
+        for body in bodies:
+            try:
+                data = json.loads(body)
+            except ValueError:
+                end = False
+                continue
+            posts += [p for d in walk(data) if self._is_post(d) and (p := self._post(d)) is not None]
+            more = data.get("has_more", data.get("hasMore", 1)) if isinstance(data, dict) else 1
+            end = end and more in (0, False, "0")
+        return posts, end and bool(posts)
 
     def read_posts(self, account: dict[str, Any], fetch: Fetch, resp: Resp,
                    obs: Observation) -> list[Fetch]:
@@ -254,10 +288,13 @@ class DouyinAdapter(EmbeddedStateAdapter):
     post_title_keys = ()
     post_text_keys = ("desc",)
     post_comment_keys = ("stats.commentCount", "statistics.comment_count")
+    # aweme_list items of /aweme/v1/web/aweme/post/ (DIYgod/RSSHub lib/routes/douyin/user.ts:
+    # aweme_id, desc, create_time, author, statistics, video); is_top marks a pinned video
     comment_switch_keys = ("commentClosed",)
     post_url = "https://www.douyin.com/video/{id}"
     signed_list = ("Douyin loads them from /aweme/v1/web/aweme/post/, a request signed with"
                    " a_bogus, so they were not read")
+    list_capture = "/aweme/v1/web/aweme/post/"
 
 
 class KuaishouAdapter(EmbeddedStateAdapter):
@@ -375,6 +412,7 @@ class ToutiaoAdapter(EmbeddedStateAdapter):
     post_url = "https://www.toutiao.com/article/{id}/"
     signed_list = ("Toutiao loads them from /api/pc/list/feed, a request signed with a_bogus,"
                    " so they were not read")
+    list_capture = "/api/pc/list/feed"
 
     def _find_user(self, state: Any) -> dict[str, Any] | None:
         # Articles carry user_id too: the account is the user dict without a group_id.

@@ -394,6 +394,16 @@ CASES.append(Case(
     fires={"media.not_updated"}))
 
 
+# Source: as above; the bridge's listing is down (HTTP 502): when it last synced is unknown,
+# so the stale copy is not read for 14天未更新.
+CASES.append(Case(
+    "wx-wewe-listing-down", "wechat", "示范科技", "{base}/bridge-c/feeds/MP_WXS_3500000003.atom", {
+        "GET /bridge-c/feeds/MP_WXS_3500000003.atom": (200, ATOM, wewe_atom(
+            "MP_WXS_3500000003", "示范科技", ["2024-05-30", "2024-05-18"], "/bridge-c/feeds/")),
+        "GET /bridge-c/feeds/": (502, "text/html", "<h1>502 Bad Gateway</h1>")},
+    not_judged={"media.not_updated"}, unchecked=True, notices={"media.not_judged"}))
+
+
 # -- RSSHub Weibo feeds --------------------------------------------------------------------------
 def rsshub_item(n: int, day: str, own: str, quoted_author: str | None, quoted: str = "") -> str:
     # DIYgod/RSSHub lib/routes/weibo/utils.ts formatExtended: a repost is the account's own

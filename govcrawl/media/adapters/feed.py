@@ -75,6 +75,12 @@ class FeedAdapter(Adapter):
     def handle(self, account: dict[str, Any], fetch: Fetch, resp: Resp,
                obs: Observation) -> list[Fetch]:
         check_status(resp)
+        if fetch.kind == "bridge":
+            if resp.status >= 400:
+                raise AdapterError("platform_error", f"the bridge's feed listing answered HTTP"
+                                   f" {resp.status} at {resp.url}", status=resp.status)
+            self._bridge_listing(fetch, resp, obs)
+            return []
         if resp.status in (404, 410):
             if resp.status == 410 or self.missing_is_not_found:
                 obs.profile.status = CLOSED if resp.status == 410 else NOT_FOUND
@@ -83,9 +89,6 @@ class FeedAdapter(Adapter):
             raise AdapterError("source_error", f"feed source answered HTTP {resp.status} at {resp.url}"
                                " (the bridge may have lost the account: check it by hand)",
                                status=resp.status)
-        if fetch.kind == "bridge":
-            self._bridge_listing(fetch, resp, obs)
-            return []
         body = resp.body.lstrip()
         ctype = resp.headers.get("content-type", "")
         if body[:1] in (b"{", b"[") or "json" in ctype:

@@ -298,6 +298,7 @@ class MediaSpider(scrapy.Spider):
         account, obs = self.accounts[aid], self.obs[aid]
         err = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
         self.stats_counter["network_errors"] += 1
+        self.captured.pop(f"{aid} {fetch.url}", None)
         adapter = get_adapter(account["platform"], self.adapter_settings)
         if not adapter.failed(account, fetch, err, obs):
             self._failed(account, fetch, "platform_error", f"{err} at {req.url}", {})

@@ -187,8 +187,10 @@ class WeiboAdapter(Adapter):
                        " its paging was not followed, so the list was read only this far", url,
                        page=page, posts_read=len(obs.posts))
             return self._after_posts(account, uid, obs)
-        total = info.get("total")
-        if isinstance(total, int) and len(obs.posts) >= total:
+        # every post the platform counts was read (the larger of the list's and the profile's
+        # counts: a list that claims fewer does not end the account's posts)
+        counts = [n for n in (info.get("total"), obs.posts_total) if isinstance(n, int)]
+        if counts and len(obs.posts) >= max(counts):
             obs.list_end = True
             return self._after_posts(account, uid, obs)
         if self.reaches_window(obs):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -97,12 +98,12 @@ def create_app(store: str, *, evidence: Path | None = None, token: str | None = 
 
     # -- pages -----------------------------------------------------------------------------
     def home(request: Request) -> Response:
-        with _closing(desk.read()) as store:
+        with closing(desk.read()) as store:
             rows = D.inspections(store)
         return render(request, "inspections.html", {"inspections": rows})
 
     def inspection_page(request: Request) -> Response:
-        with _closing(desk.read()) as store:
+        with closing(desk.read()) as store:
             insp = inspection(store, request.path_params["iid"])
             subjects = D.sites(store, insp)
         result = request.query_params.get("result", "")
@@ -123,7 +124,7 @@ def create_app(store: str, *, evidence: Path | None = None, token: str | None = 
         flt = D.Filters(rule=qp.get("rule", ""), severity=qp.get("severity", ""),
                         review=qp.get("review", ""), column=qp.get("column", ""),
                         q=qp.get("q", "")[:200], page=page)
-        with _closing(desk.read()) as store:
+        with closing(desk.read()) as store:
             insp = inspection(store, request.path_params["iid"])
             s = D.site(store, insp, sid)
             if s is None:
@@ -148,7 +149,7 @@ def create_app(store: str, *, evidence: Path | None = None, token: str | None = 
         note = str(form.get("note", ""))[:2000]
         if state not in H.REVIEW_STATES or not re.fullmatch(r"[0-9a-f]{40}", key):
             raise HTTPException(400, "无效的复核操作")
-        with _closing(desk.write()) as store:
+        with closing(desk.write()) as store:
             insp = inspection(store, request.path_params["iid"])
             if D.finding_site(store, insp["id"], key) != sid:
                 raise HTTPException(404, "没有这条问题")
@@ -164,7 +165,7 @@ def create_app(store: str, *, evidence: Path | None = None, token: str | None = 
         from govcrawl.web.export import rectification_docx
 
         sid = request.path_params["sid"]
-        with _closing(desk.read()) as store:
+        with closing(desk.read()) as store:
             insp = inspection(store, request.path_params["iid"])
             out = rectification_docx(store, insp, sid, desk.evidence)
         if out is None:
@@ -179,7 +180,7 @@ def create_app(store: str, *, evidence: Path | None = None, token: str | None = 
         from govcrawl.report.html_out import CSS, render_html
         from govcrawl.report.model import build_bulletin
 
-        with _closing(desk.read()) as store:
+        with closing(desk.read()) as store:
             insp = inspection(store, request.path_params["iid"])
             html = render_html(build_bulletin(store, insp["id"]))
         digest = base64.b64encode(hashlib.sha256(CSS.encode("utf-8")).digest()).decode()
@@ -238,17 +239,6 @@ def _insp(insp: Any) -> dict[str, Any]:
             "period": H.period_title(H.period_of(insp)),
             "status": insp["status"], "status_label": D.STATUS_LABELS.get(insp["status"], insp["status"]),
             "subject_noun": "账号" if insp["kind"] == "media" else "网站"}
-
-
-class _closing:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    def __enter__(self) -> Store:
-        return self.store
-
-    def __exit__(self, *exc: Any) -> None:
-        self.store.close()
 
 
 def _ascii(s: str) -> str:

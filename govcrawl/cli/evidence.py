@@ -76,7 +76,9 @@ async def _shoot(s: Any, store_path: str, iid: int, sites: list[str], root: Any,
 
     shooter = Shooter(s.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"), timeout=s.getfloat("GOVCRAWL_EVIDENCE_TIMEOUT"),
                       concurrency=s.getint("GOVCRAWL_EVIDENCE_CONCURRENCY"), user_agent=s.get("USER_AGENT"),
-                      egress=partial(browser.egress_allowed, settings=s))
+                      egress=partial(browser.egress_allowed, settings=s),
+                      site_concurrency=s.getint("GOVCRAWL_SITE_CONCURRENCY"),
+                      site_delay=s.getfloat("GOVCRAWL_SITE_DELAY"))
     try:
         results = await asyncio.gather(*(shoot_site(shooter, store_path, iid, sid, root=root, limit=limit,
                                                     retake=retake)

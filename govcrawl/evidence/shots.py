@@ -7,6 +7,8 @@ A page's own scripts cannot do harm while it is rendered:
   (its registered scope, or the page's origin for its stylesheets and images) is fetched,
   and each of those must also pass the egress policy (`govcrawl.browser.egress_allowed`,
   the hook issue 27's SSRF policy fills in); everything else is aborted;
+- what is fetched is fetched by the handler, through the site's gate (`SiteGate`): the
+  renders keep the site's concurrency and delay like the crawl did;
 - the page's scripts run only when the sweep itself read the page through the browser
   (a script-built page) or the finding was seen in the rendered DOM; otherwise they are
   switched off and the screenshot shows the HTML the checks read;
@@ -147,17 +149,45 @@ def crop(box: dict[str, float]) -> dict[str, float]:
     return {"x": cx, "y": cy, "width": cw, "height": ch}
 
 
+class SiteGate:
+    """The site's politeness for the renders too: at most `concurrency` requests to the
+    site in flight (the page, its stylesheets and images, of every page rendered at the
+    time), each started at least `delay` seconds after the previous one."""
+
+    def __init__(self, concurrency: int, delay: float) -> None:
+        self._sem = asyncio.Semaphore(max(1, int(concurrency)))
+        self.delay = max(0.0, float(delay))
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def __aenter__(self) -> None:
+        await self._sem.acquire()
+        async with self._lock:
+            loop = asyncio.get_running_loop()
+            wait = self._next - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._next = loop.time() + self.delay
+
+    async def __aexit__(self, *exc: Any) -> None:
+        self._sem.release()
+
+
 class Shooter:
     """Renders pages in one Chromium, started on first use; `close()` ends it."""
 
     def __init__(self, launch_options: dict[str, Any], *, timeout: float = 15.0,
-                 concurrency: int = 2, user_agent: str = "", egress: Egress | None = None) -> None:
+                 concurrency: int = 2, user_agent: str = "", egress: Egress | None = None,
+                 site_concurrency: int = 2, site_delay: float = 0.05) -> None:
         self.launch_options = dict(launch_options or {})
         self.timeout = float(timeout)
-        # the sweep's User-Agent, marked: a second look on purpose, not the crawler again
-        self.user_agent = f"{user_agent} (evidence screenshot)" if user_agent else ""
+        # a browser's look on purpose, not the crawler again (which is what a site's logs, and
+        # the demo server's duplicate count, should tell apart); still naming GovCrawl
+        self.user_agent = f"Mozilla/5.0 (compatible; evidence screenshot) {user_agent}".strip()
         self.egress = egress
         self._sem = asyncio.Semaphore(max(1, int(concurrency)))
+        self.site_concurrency, self.site_delay = site_concurrency, site_delay
+        self._gates: dict[str, SiteGate] = {}
         self._pw: Any = None
         self._browser: Any = None
         self._lock = asyncio.Lock()
@@ -204,12 +234,22 @@ class Shooter:
             ok = await ok
         return bool(ok)
 
+    def gate(self, site_id: str, settings: dict[str, Any] | None = None) -> SiteGate:
+        """The site's gate (its registry settings' concurrency and delay, else the sweep's)."""
+        g = self._gates.get(site_id)
+        if g is None:
+            st = settings or {}
+            g = self._gates[site_id] = SiteGate(int(st.get("concurrency", self.site_concurrency)),
+                                                float(st.get("delay", self.site_delay)))
+        return g
+
     async def shoot_page(self, url: str, findings: Sequence[Finding], page: PageInfo, *,
                          out_dir: Path, inspection_id: int, site_id: str, scope: Sequence[str],
                          scripts: bool) -> PageResult:
         """Render `url` once and shoot every finding on it; a page that cannot be rendered
         gives a PageResult with `error` set (never an exception)."""
         t0 = time.monotonic()
+        gate = self.gate(site_id)
         res = PageResult(url=url)
         browser = await self._start()
         if browser is None:
@@ -225,11 +265,24 @@ class Shooter:
                 ctx.set_default_timeout(self.timeout * 1000)
 
                 async def route(r: Any) -> None:
-                    if await self._allowed(r.request.url, scope, url):
-                        await r.continue_()
-                    else:
+                    target = r.request.url
+                    if not await self._allowed(target, scope, url):
                         self.blocked += 1
                         await r.abort("blockedbyclient")
+                        return
+                    if target.startswith(("data:", "blob:", "about:")):
+                        await r.continue_()
+                        return
+                    # fetched here, through the site's gate; a redirect comes back to the
+                    # browser, whose next request passes this handler again
+                    try:
+                        async with gate:
+                            resp = await r.fetch(max_redirects=0, timeout=self.timeout * 1000)
+                            body = await resp.body()
+                    except Exception:  # refused, reset, timed out: the browser sees a failure
+                        await r.abort("failed")
+                        return
+                    await r.fulfill(response=resp, body=body)
 
                 await ctx.route("**/*", route)
                 main = await ctx.new_page()

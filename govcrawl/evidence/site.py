@@ -47,15 +47,21 @@ class SiteResult:
 
 
 def _load(store_path: str, iid: int, site_id: str, extra: list[Finding], root: Path
-          ) -> tuple[list[Finding], set[str], list[str], str]:
+          ) -> tuple[list[Finding], set[str], list[str], dict[str, Any]]:
     store = Store(store_path, readonly=True)
     try:
         rows = store.conn.execute("SELECT * FROM findings WHERE inspection_id=? AND site_id=?",
                                   (iid, site_id)).fetchall()
         site = store.conn.execute("SELECT url, scope_json FROM sites WHERE inspection_id=? AND"
                                   " site_id=?", (iid, site_id)).fetchone()
+        registry = store.inspection(iid)["registry_json"]
     finally:
         store.close()
+    try:  # the site's own politeness settings, as the sweep used them
+        settings = next((d.get("settings") or {} for d in json.loads(registry or "{}").get("sites") or []
+                         if isinstance(d, dict) and str(d.get("id")) == site_id), {})
+    except (ValueError, AttributeError):
+        settings = {}
     extra_keys = {f.key for f in extra}
     findings = [f for f in (row_to_finding(r) for r in rows) if f.key not in extra_keys] + extra
     have = {f.key for f in findings if resolve_shot(root, (f.evidence or {}).get("screenshot"))}
@@ -67,7 +73,7 @@ def _load(store_path: str, iid: int, site_id: str, extra: list[Finding], root: P
             scope = [str(p) for p in json.loads(site["scope_json"] or "[]")]
         except ValueError:
             scope = []
-    return findings, have, scope or ([home] if home else []), home
+    return findings, have, scope or ([home] if home else []), settings if isinstance(settings, dict) else {}
 
 
 def _previous_shots(store_path: str, iid: int, site_id: str, root: Path) -> dict[str, tuple[Path, bool, int]]:
@@ -161,8 +167,9 @@ async def shoot_site(shooter: Shooter, store_path: str, inspection_id: int, site
     t0 = time.monotonic()
     extra = list(extra or [])
     res = SiteResult(site_id=site_id)
-    findings, have, scope, _home = await asyncio.to_thread(
+    findings, have, scope, site_settings = await asyncio.to_thread(
         _load, store_path, inspection_id, site_id, extra, root)
+    shooter.gate(site_id, site_settings)
     if retake:
         have = set()
     p = plan(findings, limit, have)

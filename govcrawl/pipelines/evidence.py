@@ -40,7 +40,9 @@ class EvidencePipeline:
                                timeout=s.getfloat("GOVCRAWL_EVIDENCE_TIMEOUT"),
                                concurrency=s.getint("GOVCRAWL_EVIDENCE_CONCURRENCY"),
                                user_agent=s.get("USER_AGENT") or "",
-                               egress=partial(browser.egress_allowed, settings=s))
+                               egress=partial(browser.egress_allowed, settings=s),
+                               site_concurrency=s.getint("GOVCRAWL_SITE_CONCURRENCY"),
+                               site_delay=s.getfloat("GOVCRAWL_SITE_DELAY"))
         self._no_dir_said = False
 
     @classmethod

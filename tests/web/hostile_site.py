@@ -16,6 +16,7 @@ Every finding comes from the lexicons, so the sweep can run without the typo mod
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,6 +25,8 @@ from typing import Any
 import yaml
 
 SITE_ID = "9909000001"
+PIXEL = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415478"
+                      "9c63f8cfc000000301010000c9fe92ef0000000049454e44ae426082")
 SCRIPT_TITLE = "<script>window.__pwned=1</script>北朝鲜代表团来访-测试县人民政府"
 META = ('<meta name="SiteName" content="测试县人民政府"><meta name="SiteDomain" content="127.0.0.1">'
         f'<meta name="SiteIDCode" content="{SITE_ID}">')
@@ -62,6 +65,11 @@ def pages(outside: str) -> dict[str, str]:
             "<p>近日，测试县开展安全生产大检查，排查隐患一百余处。</p>"
             + _written('<a href="http://bet-k8x7q2.invalid/" style="display:block">在线赌场</a>'),
             beacon),
+        # not linked: a page whose images arrive slowly (the renders keep the site's concurrency)
+        "/images.html": _article(
+            "测试县图片新闻-测试县人民政府",
+            "<p>测试县开展植树活动，全县干部职工参加。</p>"
+            + "".join(f'<img src="/slow/{i}.png" width="40" height="40">' for i in range(6))),
         "/gone.html": _article(
             "测试县部署防汛工作-测试县人民政府",
             "<p>会议强调，要维护中华人民共合国宪法权威，全县已完成防汛物资储备。</p>"),
@@ -73,12 +81,33 @@ class _Server:
         self.routes = routes or {}
         self.fail_after = fail_after or {}
         self.hits: Counter[str] = Counter()
+        self.inflight = 0
+        self.max_inflight = 0
+        lock = threading.Lock()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802
+                with lock:
+                    outer.inflight += 1
+                    outer.max_inflight = max(outer.max_inflight, outer.inflight)
+                try:
+                    self._get()
+                finally:
+                    with lock:
+                        outer.inflight -= 1
+
+            def _get(self) -> None:
                 path = self.path.split("?")[0]
                 outer.hits[path] += 1
+                if path.startswith("/slow/"):
+                    time.sleep(0.2)
+                    self.send_response(200)
+                    self.send_header("Content-Type", "image/png")
+                    self.send_header("Content-Length", str(len(PIXEL)))
+                    self.end_headers()
+                    self.wfile.write(PIXEL)
+                    return
                 body = outer.routes.get(path)
                 limit = outer.fail_after.get(path)
                 if body is not None and limit is not None and outer.hits[path] > limit:

@@ -101,7 +101,8 @@ def test_shooter_outlines_the_spot_and_keeps_the_page_in_its_site(tmp_path):
         return not url.endswith("/refused-by-policy.css")
 
     async def run(site: HostileSite) -> tuple:
-        shooter = Shooter(LAUNCH, timeout=10, concurrency=2, user_agent="GovCrawl-test", egress=egress)
+        shooter = Shooter(LAUNCH, timeout=10, concurrency=2, user_agent="GovCrawl-test", egress=egress,
+                          site_concurrency=2, site_delay=0.0)
         base = site.site.url
         scope = [base + "/"]
         try:
@@ -116,15 +117,19 @@ def test_shooter_outlines_the_spot_and_keeps_the_page_in_its_site(tmp_path):
             blocked_without_scripts = shooter.blocked
             b = await shooter.shoot_page(base + "/b.html", [written], PageInfo(), out_dir=tmp_path,
                                          inspection_id=1, site_id=SITE_ID, scope=scope, scripts=True)
+            site.site.max_inflight = 0
+            images = F("content.typo", "deduct", url=base + "/images.html", text="植树", where="text")
+            pictures = await shooter.shoot_page(base + "/images.html", [images], PageInfo(), out_dir=tmp_path,
+                                                inspection_id=1, site_id=SITE_ID, scope=scope, scripts=False)
             gone = await shooter.shoot_page("http://127.0.0.1:9/closed.html", [typo], PageInfo(),
                                             out_dir=tmp_path, inspection_id=1, site_id=SITE_ID,
                                             scope=scope, scripts=False)
-            return a, b, gone, blocked_without_scripts, shooter.blocked
+            return a, b, gone, blocked_without_scripts, shooter.blocked, pictures, site.site.max_inflight
         finally:
             await shooter.close()
 
     with HostileSite() as site:
-        a, b, gone, blocked_a, blocked_b = asyncio.run(run(site))
+        a, b, gone, blocked_a, blocked_b, pictures, inflight = asyncio.run(run(site))
         outside, site_hits = dict(site.outside.hits), dict(site.site.hits)
         site_host = site.site.url.split("/")[2]
     assert a.error is None and [s.located for s in a.shots] == [True, True]
@@ -139,6 +144,9 @@ def test_shooter_outlines_the_spot_and_keeps_the_page_in_its_site(tmp_path):
     assert "/refused-by-policy.css" not in site_hits
     assert {u.split("/")[2] for u in asked} == {site_host, "127.0.0.1:9"}  # only the pages' own sites
     assert gone.shots == [] and gone.error  # a page that cannot be rendered: an error, no exception
+    # six slow images: all fetched, never more than the site's two requests at a time
+    assert pictures.error is None and all(site_hits.get(f"/slow/{i}.png") == 1 for i in range(6))
+    assert inflight == 2
 
 
 @pytest.mark.browser

@@ -44,7 +44,7 @@ def run(args: Any) -> int:
 
     s = _settings()
     limit = args.max_per_site if args.max_per_site is not None else s.getint("GOVCRAWL_EVIDENCE_MAX_PER_SITE")
-    store = Store(args.store)
+    store = Store(args.store, readonly=True)
     try:
         insp = store.inspection(args.inspection, kind="sites" if args.inspection == "latest" else None)
         sites = [r["site_id"] for r in store.sites(insp["id"])]

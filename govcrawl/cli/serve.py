@@ -44,6 +44,7 @@ def build(args: Any) -> tuple[Any, bool, str | None]:
     """(application, loopback, token) after checking the arguments; UserError when wrong."""
     from govcrawl.cli import UserError
     from govcrawl.evidence import evidence_dir
+    from govcrawl.store import Store
     from govcrawl.web import create_app
     from govcrawl.web.security import MIN_TOKEN, TOKEN_ENV, is_loopback
 
@@ -54,6 +55,7 @@ def build(args: Any) -> tuple[Any, bool, str | None]:
                         f" least {MIN_TOKEN} characters) in the environment, or serve on 127.0.0.1")
     if token and len(token) < MIN_TOKEN:
         raise UserError(f"{TOKEN_ENV} is too short ({len(token)} characters; want at least {MIN_TOKEN})")
+    Store(args.store, readonly=True).close()  # an existing store (StoreError: one line)
     configured = args.evidence or os.environ.get("GOVCRAWL_EVIDENCE_DIR") or None
     root = evidence_dir(args.store, configured)
     if args.evidence and not Path(args.evidence).is_dir():

@@ -296,7 +296,10 @@ def test_access_token_off_loopback(history, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("GOVCRAWL_SERVE_TOKEN", "short")
     assert main(["serve", "--store", str(path), "--port", "0"]) == 2
     assert "too short" in capsys.readouterr().err
+    monkeypatch.delenv("GOVCRAWL_SERVE_TOKEN")
     assert main(["serve", "--store", str(tmp_path / "none.sqlite"), "--port", "0"]) == 2
+    assert "store not found" in capsys.readouterr().err
+    assert not (tmp_path / "none.sqlite").exists()
 
 
 def test_loopback_server_answers_only_loopback_host_names(history):

@@ -127,6 +127,13 @@ def _text(el: lxml.html.HtmlElement) -> str:
 _BLOCKS = {"p", "div", "li", "td", "dd", "section", "article", "body", "ul", "table", "span", "font"}
 
 
+def _reading_text(el: lxml.html.HtmlElement) -> str:
+    """The element's text as a reader sees it: without the code of its scripts and styles
+    (a function name in a script beside a link is not the link's wording)."""
+    return re.sub(r"\s+", " ", " ".join(el.xpath(
+        ".//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]"))).strip()
+
+
 def _context(el: lxml.html.HtmlElement, limit: int = 300) -> str:
     """The text around a link: its nearest block ancestor's text, if short enough to be the
     link's own neighbourhood (a whole article body is not)."""
@@ -135,7 +142,7 @@ def _context(el: lxml.html.HtmlElement, limit: int = 300) -> str:
         node = node.getparent()
     if node is None or not isinstance(node.tag, str) or node.tag == "body":
         return ""
-    t = _text(node)
+    t = _reading_text(node)
     if len(t) <= limit * 2:
         return t
     anchor = _text(el)

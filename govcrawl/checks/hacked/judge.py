@@ -35,6 +35,25 @@ class Spam:
     category: str | None = None
 
 
+def _alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def inside_ascii_word(text: str, start: int, end: int) -> bool:
+    """Is text[start:end] an ASCII match glued to more ASCII letters or digits (a script's
+    function name, a longer host label, an English word)?  Such a match is not the word:
+    word matches in ASCII respect word boundaries inside code and URLs."""
+    if not (0 <= start < end <= len(text)):
+        return False
+    hit = text[start:end]
+    if not any(_alnum(c) for c in hit) or not all(c.isascii() for c in hit):
+        return False
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+    return (bool(before) and _alnum(before) and _alnum(hit[0])) or \
+        (bool(after) and _alnum(after) and _alnum(hit[-1]))
+
+
 class TextJudge:
     """Wraps the wording checker; `spam(text)` lists the illegal hits in `text`."""
 
@@ -81,6 +100,8 @@ class TextJudge:
         for h in hits or []:
             if getattr(h, "rule", None) != ILLEGAL:
                 continue
+            if inside_ascii_word(text, int(getattr(h, "start", 0) or 0), int(getattr(h, "end", 0) or 0)):
+                continue  # 'Bet365' in loadBet365Ad(): part of an identifier, not a word
             out.append(Spam(text=getattr(h, "text", "") or "", start=int(getattr(h, "start", 0) or 0),
                             end=int(getattr(h, "end", 0) or 0),
                             severity=getattr(h, "severity", "veto") or "veto",

@@ -31,7 +31,9 @@ _SCRIPT_HINT = re.compile(r"write|innerHTML|outerHTML|insertAdjacent|eval|title|
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#", "about:")
 _UI_WIDGET = re.compile(r"nav|menu|sub|drop|tab|hover|toggle|collapse|pop|modal|slide|select|more|"
                         r"fold|expand|show|hide|mobile|m-|wap|search|qr|code|erweima|weixin|wx|share|wza|"
-                        r"toolbar|barrier|browser|upgrade|tips",
+                        r"toolbar|barrier|browser|upgrade|tips|swiper|carousel|banner|scroll|roll|"
+                        r"focus|switch|lunbo|huandeng|card|panel|layer|dialog|link|yqlj|friend|"
+                        r"jiathis|bshare|fenxiang|jiucuo|old|elder|care",
                         re.I)
 
 
@@ -194,6 +196,23 @@ def _widget(el: lxml.html.HtmlElement) -> bool:
     return False
 
 
+def _opened_by_sibling(el: lxml.html.HtmlElement) -> bool:
+    """A hidden box next to a visible link or button in the same parent: the dropdown a
+    visitor opens by hovering or clicking that trigger (a collapsed menu, a 友情链接 list)."""
+    parent = el.getparent()
+    if parent is None or not isinstance(parent.tag, str):
+        return False
+    for sib in parent:
+        if sib is el or not isinstance(sib.tag, str):
+            continue
+        if sib.tag in ("a", "button", "span", "h3", "h4", "em", "i", "strong", "p", "label") and \
+                (sib.text_content() or "").strip():
+            return True
+        if sib.get("onclick") or sib.get("onmouseover") or sib.get("onmouseenter"):
+            return True
+    return bool(parent.get("onmouseover") or parent.get("onmouseenter") or parent.get("onclick"))
+
+
 def links_in(root: lxml.html.HtmlElement, base: str, in_site: Callable[[str], bool],
              detector: HiddenDetector | None = None) -> list[FoundLink]:
     out: list[FoundLink] = []
@@ -249,7 +268,7 @@ def analyze(html: str, url: str, in_site: Callable[[str], bool], dom: Any = None
     for el, reason in det.hidden_roots():
         inline = bool(_HIDING_PROPS & set(parse_declarations(el.get("style") or ""))) \
             or el.tag in ("marquee", "iframe", "frame") or reason.startswith(("hidden by script", "inside a script"))
-        widget = _widget(el)
+        widget = _widget(el) or _opened_by_sibling(el)
         links = links_in(el, base, in_site, None)
         if el.tag in ("iframe", "frame"):
             u = _abs(base, el.get("src"))

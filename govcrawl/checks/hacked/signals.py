@@ -91,7 +91,8 @@ _EN = {"web", "net", "info", "online", "china", "city", "news", "home", "site", 
        "soft", "cloud", "link", "club", "shop", "travel", "service", "group", "center", "free",
        "best", "top", "my", "the", "and", "of", "bank", "edu", "art", "park", "port", "mall",
        "press", "media", "daily", "times", "post", "star", "world", "trade", "health", "green",
-       "smart", "map", "mobile", "school", "sport", "sports", "work", "job", "jobs", "law"}
+       "smart", "map", "mobile", "school", "sport", "sports", "work", "job", "jobs", "law",
+       "library", "system", "portal", "study", "science", "press"}
 _VOWELS = set("aeiouv")
 
 

@@ -133,8 +133,14 @@ def breadcrumb(root: Any, hidden: Any = None) -> list[str]:
     return []
 
 
+_HOME_PART = re.compile(r"网$|网站|首页|主页|门户|政府$|站$")
+
+
 def column_from_crumbs(parts: list[str], headline: str = "") -> str | None:
-    """The last part of the crumb that names a column: not a generic word, not the item."""
+    """The last part of the crumb that names a column: not a generic word, not the item,
+    not the first part when that is the site itself (新华网 > 正文)."""
+    if len(parts) >= 2 and _HOME_PART.search(parts[0]):
+        parts = parts[1:]
     for p in reversed(parts):
         if p in GENERIC_CRUMBS:
             continue

@@ -351,7 +351,7 @@ _INTERFACE_HOST = re.compile(
 _INSTITUTION_TEXT = re.compile(
     r"政府|人民|委员会|[局厅部办署院所馆站]$|党|人大|政协|法院|检察|新华|日报|晚报|新闻|电视|广播|"
     r"大学|学院|学校|研究院|研究所|科学院|图书馆|博物馆|档案馆|协会|学会|基金会|中心|公安|网信|"
-    r"共青团|妇联|工会|文明网|求是|光明|央视|国务院|中央|国家")
+    r"共青团|妇联|工会|文明网|求是|光明|央视|国务院|中央|国家|科学|科技|图书|报$|报社|杂志|期刊")
 _INSTITUTION_HOST = re.compile(r"\.(?:gov|edu|ac|mil|org)(?:\.cn)?$|\.gov\.[a-z]{2}$|"
                                r"(?:^|\.)(?:people|xinhuanet|news|cctv|cntv|gmw|chinadaily|ce|cnr|youth|"
                                r"qstheory|81|cyol|chinanews|thepaper|ifeng|163|sohu|sina)\.", re.I)

@@ -103,7 +103,7 @@ def _coverage(label: str) -> float:
     best = [0] * (n + 1)
     for i in range(n - 1, -1, -1):
         best[i] = best[i + 1]
-        for L in range(1, 7):
+        for L in range(1, 8):
             piece = label[i : i + L]
             if len(piece) == L and (piece in _SYLLABLES or piece in _EN) and (L > 1 or piece in _VOWELS):
                 best[i] = max(best[i], L + best[i + L])

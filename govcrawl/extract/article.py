@@ -196,8 +196,8 @@ def headline(root: Any, meta: dict[str, str], doc_title: str, hidden: Any = None
             continue  # the logo
         if nt and _norm(t) and (_norm(t) in nt or nt.startswith(_norm(t)[:12])):
             return t, h.tag
-        if best is None and h.tag == "h1":
-            best = t
+        if best is None and (h.tag == "h1" or len(t) >= 8):
+            best = t  # the first <h1>, else the first long <h2>
     stripped = title_minus_site(doc_title, [site])
     if best and (not stripped or _norm(stripped) == _norm(site) or _SITE_WORDS.search(stripped)
                  and len(stripped) <= 16):

@@ -625,8 +625,10 @@ def parse_page(url: str, body: bytes, *, content_type: str = "", site_home: str 
     item_like = False
     if not is_home and head and len(head) >= 6:
         probe = item_dates(page.full_text, head, ref)
+        listed = {e.date for e in page.entries if e.date}
         item_like = probe.pub_date is not None and (
-            head_src != "title" or (probe.source == "label" and dated_entries < 3))
+            head_src != "title" or (probe.source == "label" and dated_entries < 3)) and (
+            dated_entries < 3 or probe.pub_date.isoformat() not in listed)  # not a list's first row
     if is_home:
         page.page_type = "homepage"
     elif page.meta.get("ArticleTitle") or item_like or (content is not None and dated_entries < 3

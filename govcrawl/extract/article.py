@@ -29,7 +29,15 @@ from typing import Any
 from govcrawl.extract.dates import iter_dates
 
 # -- breadcrumb ----------------------------------------------------------------------------------
-BREAD_HINT = re.compile(r"(?:您|你)?(?:当前|现在|所在)的?(?:位置|页面|栏目)|(?:您|你)的位置|所在位置")
+# the label in front of a breadcrumb, in its many wordings: 当前位置, 您的位置, 您现在的位置,
+# 您现在所在的位置, 您当前所在位置, 您的当前位置, 所在位置, 当前栏目, 位置：, Current location:
+_WHEN = r"(?:现在|当前|目前)"
+_WHERE = r"(?:所在|所处)"
+BREAD_HINT = re.compile(
+    rf"(?:(?:您|你)的?{_WHEN}?{_WHERE}?|{_WHEN}{_WHERE}?|{_WHERE})的?(?:当前)?(?:位置|页面|栏目|路径)"
+    r"(?:是(?=\s*[:：]))?"
+    r"|(?<![\u4e00-\u9fff])位置(?=\s*[:：])"
+    r"|(?i:current\s+(?:location|position)|you\s+are\s+here)(?=\s*[:：])")
 _BREAD_CLASS = re.compile(r"bread|crumb|position|location|dqwz|weizhi|curpos|current|daohang|"
                           r"navigation|path|mbx|lujing", re.I)
 _BREAD_SPLIT = re.compile(r"\s*(?:>>|»|＞|>|→|›|/|\\|－|—|－|\|)\s*")
@@ -38,7 +46,8 @@ GENERIC_CRUMBS = frozenset({
     "信息详情", "文章详情", "新闻详情", "内容详情", "浏览", "文章", "阅读", "查看", "详细内容", "详细",
     "本站首页", "当前页",
 })
-_CRUMB_NOISE = re.compile(r"^(?:返回|打印|关闭|关闭窗口|打印本页|收藏|分享|【.*】|\[.*\]|[:：·•\s|]+)$")
+_CRUMB_NOISE = re.compile(r"^(?:返回|打印|关闭|关闭窗口|打印本页|收藏|分享|【.*】|\[.*\]|[:：·•\s|]+|"
+                          r"(?:您|你)?(?:现在|当前|目前|所在|所处|的)+)$")  # a label's leftovers
 _SKIP_TAGS = ("script", "style", "noscript", "template", "select", "option", "head", "title")
 
 
@@ -171,11 +180,15 @@ def title_minus_site(title: str, site_names: list[str]) -> str:
     if len(parts) <= 1:
         return title
     names = [_norm(n) for n in site_names if n]
-    keep = [p for p in parts if not any(n and (_norm(p) == n or _norm(p) in n or n in _norm(p)) for n in names)
-            and not (_SITE_WORDS.search(p) and len(p) <= 16 and p is not parts[0])]
-    if not keep:
-        return parts[0]
-    return max(keep, key=len) if keep[0] in (parts[-1],) and len(keep) > 1 else keep[0]
+    cands = [p for p in parts if not any(n and (_norm(p) == n or _norm(p) in n or n in _norm(p)) for n in names)]
+    rest = [p for p in cands if not (_SITE_WORDS.search(p) and len(p) <= 16)]
+    if not rest:
+        return cands[0] if cands else parts[0]
+    # 'item_column_site' or 'site-column-item': the item is the longest part that does not
+    # name the site; on a tie, the part farthest from the site's name
+    if parts[0] not in rest and parts[-1] in rest:
+        rest = rest[::-1]
+    return max(rest, key=len)
 
 
 def headline(root: Any, meta: dict[str, str], doc_title: str, hidden: Any = None) -> tuple[str, str]:

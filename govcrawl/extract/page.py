@@ -639,6 +639,8 @@ def parse_page(url: str, body: bytes, *, content_type: str = "", site_home: str 
         page.page_type = "list"
     else:
         page.page_type = "other"
+    # a page of its own (an article, a letter, a 领导介绍 page), not a list of items
+    is_item = page.page_type in ("article", "other")
     if interaction and page.page_type in ("list", "article", "other"):
         page.page_type = "interaction"
 
@@ -648,8 +650,10 @@ def parse_page(url: str, body: bytes, *, content_type: str = "", site_home: str 
         page.title, page.title_source = head, head_src
 
     # column: the visible breadcrumb names it; the ColumnName tag only when there is no
-    # breadcrumb (a disagreement is the tag's fault: tag.invalid, not a new column)
-    crumb_col = column_from_crumbs(page.breadcrumb, head if page.page_type != "list" else "")
+    # breadcrumb (a disagreement is the tag's fault: tag.invalid, not a new column).  On a
+    # page of its own the crumb's last part may name the page itself; on a list page (an
+    # interaction column's list too) the part equal to its headline is the column
+    crumb_col = column_from_crumbs(page.breadcrumb, head if is_item else "")
     page.column = crumb_col or page.meta.get("ColumnName") or None
 
     # visible text without boilerplate

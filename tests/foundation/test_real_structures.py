@@ -151,3 +151,44 @@ def test_injection_hidden_commercial_link_is_a_deduction_with_its_technique() ->
     (f,) = hidden_findings(page(body))
     assert (f.rule, f.severity) == ("content.hidden_link", "deduct")
     assert f.evidence["technique"] == "moved off-screen" and "not_interface" in f.evidence
+
+
+def test_crumb_labels_in_their_many_wordings_are_stripped() -> None:
+    for label in ("您现在所在的位置：", "您当前所在位置：", "您的当前位置：", "您现在的位置是：", "位置：",
+                  "Current location:"):
+        body = (f"<div class='dqwz'><span>{label}</span><a href='/'>首页</a> &gt; "
+                "<a href='/zwgk/'>政务公开</a> &gt; <a href='/zwgk/jcws/'>基层卫生</a></div>"
+                "<h1>关于开展家庭医生签约服务的通知</h1><div class='info'>发布日期：2024-05-11</div>"
+                "<div class='TRS_Editor'><p>各区卫生健康委：现将有关事项通知如下，请认真贯彻执行。</p></div>")
+        p = parse(page(body, title="关于开展家庭医生签约服务的通知"))
+        assert p.breadcrumb == ["首页", "政务公开", "基层卫生"], label
+        assert p.column == "基层卫生", label
+
+
+def test_a_list_page_whose_crumb_ends_with_its_own_name_is_that_column() -> None:
+    # an interaction column's list: 首页 > 互动交流 > 领导信箱, headline 领导信箱
+    rows = "".join(f"<li><a href='/hdjl/ldxx/202406/t2024060{i}_1.html'>关于小区路灯长期不亮的咨询{i}</a>"
+                   f"<span>2024-06-0{i}</span></li>" for i in range(1, 6))
+    body = ("<div class='position'>当前位置：<a href='/'>首页</a> &gt; <a href='/hdjl/'>互动交流</a> &gt; "
+            f"<a href='/hdjl/ldxx/'>领导信箱</a></div><h2>领导信箱</h2><ul class='list'>{rows}</ul>")
+    p = parse_page("http://www.sfs.gov.cn/hdjl/ldxx/", page(body, title="领导信箱_示范市人民政府").encode(),
+                   content_type="text/html", site_home=HOME, as_of=AS_OF)
+    assert p.page_type == "interaction"
+    assert p.column == "领导信箱"
+    # an item of its own under it names the column above it
+    letter = ("<div class='position'>当前位置：<a href='/'>首页</a> &gt; <a href='/hdjl/'>互动交流</a> &gt; "
+              "<a href='/hdjl/ldxx/'>领导信箱</a> &gt; 关于小区路灯长期不亮的咨询</div>"
+              "<h1>关于小区路灯长期不亮的咨询</h1><div>来信时间：2024-06-01 发布日期：2024-06-03</div>"
+              "<div class='TRS_Editor'><p>小区路灯已经一个月不亮，居民夜间出行不便，请尽快维修。</p></div>")
+    assert parse(page(letter)).column == "领导信箱"
+
+
+def test_title_site_column_item_with_the_headline_in_a_plain_block() -> None:
+    body = ("<div class='position'>当前位置：<a href='/'>首页</a> &gt; <a href='/xwzx/'>新闻中心</a></div>"
+            "<div class='art-title'>示范市举办第十届全民阅读节</div><div class='info'>日期：2024-04-23</div>"
+            "<div class='TRS_Editor'><p>4月23日，示范市第十届全民阅读节在市图书馆开幕。</p></div>")
+    for title in ("示范市人民政府-新闻中心-示范市举办第十届全民阅读节",
+                  "示范市举办第十届全民阅读节_新闻中心_示范市人民政府"):
+        p = parse(page(body, title=title))
+        assert p.title == "示范市举办第十届全民阅读节", title
+        assert p.pub_date == "2024-04-23"

@@ -122,38 +122,57 @@ def serve(page: dict[str, Any]) -> ThreadingHTTPServer:
     return srv
 
 
-_CODE = re.compile(rb"""<meta\s+name=["']SiteIDCode["']\s+content=["']\s*([A-Za-z0-9]{10})\s*["']""", re.I)
+_META = re.compile(rb"<meta\b[^>]*>", re.I)
+_ATTR = re.compile(rb"""\b(name|content)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 
 
 def site_code(p: dict[str, Any], n: int) -> str:
     """The page's own SiteIDCode when it carries one (the registry would hold it), else a
-    made-up code: a mismatch would be the benchmark's, not the page's."""
+    made-up code: a mismatch would be the benchmark's, not the page's.  The tag's
+    attributes come in either order (content= before name= on some templates)."""
     body = Tree(p["_gitdir"], p["commit"]).get(p["path"]) or b""
-    m = _CODE.search(body)
-    code = m.group(1).decode() if m else ""
-    return code if re.fullmatch(r"\d{10}|bm\d{8}", code) else f"99{n:08d}"
+    for tag in _META.finditer(body):
+        attrs = {m.group(1).lower(): (m.group(2) or m.group(3) or m.group(4) or b"").strip()
+                 for m in _ATTR.finditer(tag.group(0))}
+        if attrs.get(b"name", b"").lower() == b"siteidcode":
+            code = attrs.get(b"content", b"").decode("ascii", "replace")
+            if re.fullmatch(r"\d{10}|bm\d{8}", code):
+                return code
+    return f"99{n:08d}"
 
 
 def sweep(pages: list[dict[str, Any]], as_of: str, out: Path) -> Path:
-    servers = []
-    sites = []
-    used: set[str] = set()
+    """Sweep every page into one store.  Pages whose sites share a SiteIDCode (two sites of
+    one 集约化 platform) go to separate sweeps: a registry holds each id once, and a
+    made-up id would make the page's own (right) code look wrong."""
+    rounds: list[list[tuple[dict[str, Any], str]]] = []
     for n, p in enumerate(pages, start=1):
-        srv = serve(p)
-        servers.append(srv)
-        base = f"http://127.0.0.1:{srv.server_address[1]}"
         code = site_code(p, n)
-        if code in used:
-            code = f"99{n:08d}"
-        used.add(code)
-        sites.append({"id": code, "name": p.get("site") or p["host"], "url": f"{base}/",
-                      "org": p.get("site") or p["host"], "kind": "department"})
-        p["_site_id"], p["_base"], p["_url"] = code, base, f"{base}/p/{p['path']}"
-    reg = out / "registry.yaml"
-    reg.write_text(yaml.safe_dump({"sites": sites}, allow_unicode=True), encoding="utf-8")
+        for batch in rounds:
+            if all(code != c for _, c in batch):
+                batch.append((p, code))
+                break
+        else:
+            rounds.append([(p, code)])
     store = out / "store.sqlite"
     if store.exists():
         store.unlink()
+    for k, batch in enumerate(rounds):
+        _sweep_round(batch, as_of, out / f"registry-{k}.yaml", store)
+    return store
+
+
+def _sweep_round(batch: list[tuple[dict[str, Any], str]], as_of: str, reg: Path, store: Path) -> None:
+    servers = []
+    sites = []
+    for p, code in batch:
+        srv = serve(p)
+        servers.append(srv)
+        base = f"http://127.0.0.1:{srv.server_address[1]}"
+        sites.append({"id": code, "name": p.get("site") or p["host"], "url": f"{base}/",
+                      "org": p.get("site") or p["host"], "kind": "department"})
+        p["_site_id"], p["_base"], p["_url"] = code, base, f"{base}/p/{p['path']}"
+    reg.write_text(yaml.safe_dump({"sites": sites}, allow_unicode=True), encoding="utf-8")
     cmd = [sys.executable, "-m", "scrapy", "crawl", "sweep", "-a", f"registry={reg}", "-a", f"store={store}",
            "-a", f"as_of={as_of}", "-s", "LOG_LEVEL=WARNING", "-s", "GOVCRAWL_BROWSER=False",
            "-s", "GOVCRAWL_LINK_CHECK=False", "-s", "DEPTH_LIMIT=1",
@@ -166,7 +185,10 @@ def sweep(pages: list[dict[str, Any]], as_of: str, out: Path) -> Path:
             srv.shutdown()
     if r.returncode != 0:
         raise SystemExit(f"sweep failed:\n{r.stderr[-3000:]}")
-    return store
+    with sqlite3.connect(store) as c:
+        iid = c.execute("SELECT MAX(id) FROM inspections").fetchone()[0]
+    for p, _ in batch:
+        p["_iid"] = iid  # the inspection that swept this page
 
 
 def _same(a: str | None, b: str | None) -> bool:
@@ -201,11 +223,11 @@ def matches(j: dict[str, Any], f: dict[str, Any], base: str) -> bool:
 def score(pages: list[dict[str, Any]], store: Path, dump: bool) -> dict[str, Any]:
     c = sqlite3.connect(store)
     c.row_factory = sqlite3.Row
-    iid = c.execute("SELECT MAX(id) FROM inspections").fetchone()[0]
     res: dict[str, Any] = {"pages": 0, "hosts": set(), "title": 0, "date": 0, "column": 0, "wrong": [],
                            "findings": Counter(), "vetoes": Counter(), "wording": Counter(),
                            "unjudged": [], "judged": []}
     for p in pages:
+        iid = p["_iid"]
         row = c.execute("SELECT * FROM pages WHERE inspection_id=? AND url=?", (iid, p["_url"])).fetchone()
         if row is None:
             res["wrong"].append((p["slug"], "page", "not fetched", None))

@@ -14,6 +14,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from govcrawl.text.boundary import inside_ascii_word
+
 logger = logging.getLogger(__name__)
 
 ILLEGAL = "content.illegal"
@@ -33,25 +35,6 @@ class Spam:
     end: int
     severity: str
     category: str | None = None
-
-
-def _alnum(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
-
-
-def inside_ascii_word(text: str, start: int, end: int) -> bool:
-    """Is text[start:end] an ASCII match glued to more ASCII letters or digits (a script's
-    function name, a longer host label, an English word)?  Such a match is not the word:
-    word matches in ASCII respect word boundaries inside code and URLs."""
-    if not (0 <= start < end <= len(text)):
-        return False
-    hit = text[start:end]
-    if not any(_alnum(c) for c in hit) or not all(c.isascii() for c in hit):
-        return False
-    before = text[start - 1] if start > 0 else ""
-    after = text[end] if end < len(text) else ""
-    return (bool(before) and _alnum(before) and _alnum(hit[0])) or \
-        (bool(after) and _alnum(after) and _alnum(hit[-1]))
 
 
 class TextJudge:

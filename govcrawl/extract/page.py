@@ -341,6 +341,32 @@ def visible_text(root: Any, detector: HiddenDetector, skip_boiler: bool) -> str:
     return _once(text.strip())
 
 
+def _with_other_copy(text: str, content: Any, root: Any, detector: HiddenDetector,
+                     skip: tuple[str, ...] = ()) -> str:
+    """The main text plus what only the template's other copy of it says: a mobile (or
+    desktop) block that repeats lines of the main content is the same item printed for the
+    other screen, and a line it alone carries (an edit made in one copy) is part of the
+    item a visitor of that screen reads."""
+    lines = {ln.strip() for ln in text.split("\n") if len(ln.strip()) >= MIN_DUP_LINE}
+    if not lines:
+        return text
+    inside = set(content.iterancestors()) | {content}
+    extra: list[str] = []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el in inside or variant_of(el) is None:
+            continue
+        if any(variant_of(a) is not None for a in el.iterancestors()):
+            continue  # the outermost copy only
+        if any(d is content for d in el.iterdescendants()):
+            continue
+        other = [ln.strip() for ln in visible_text(el, detector, skip_boiler=True).split("\n") if ln.strip()]
+        if not any(ln in lines for ln in other):
+            continue  # not a copy of the main content (a mobile menu, a mobile footer)
+        extra += [ln for ln in other if ln not in lines and len(ln) >= MIN_DUP_LINE and ln not in extra
+                  and ln not in skip]  # the headline is judged as the title
+    return text + "\n" + "\n".join(extra) if extra else text
+
+
 def _once(text: str) -> str:
     """Lines printed twice (a block's desktop and mobile copies) kept once."""
     seen: set[str] = set()
@@ -659,6 +685,7 @@ def parse_page(url: str, body: bytes, *, content_type: str = "", site_home: str 
     # visible text without boilerplate
     if content is not None and page.page_type in ("article", "interaction"):
         page.text = visible_text(content, detector, skip_boiler=False)
+        page.text = _with_other_copy(page.text, content, root, detector, (page.title, page.doc_title))
     else:
         page.text = visible_text(root, detector, skip_boiler=True)
 

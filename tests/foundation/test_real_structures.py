@@ -104,6 +104,11 @@ def test_desktop_and_mobile_copies_read_once_and_mobile_only_text_read() -> None
     full = p.full_text
     assert full.count("部署当前安全生产重点工作") == 1
     assert "再接再励" in full
+    # the main text (what the typo checks read) carries the line only the mobile copy has
+    assert "再接再励" in p.text and p.text.count("部署当前安全生产重点工作") == 1
+    # a mobile menu is no copy of the content: its words stay out of the main text
+    p = parse(page(body + "<div class='m-nav'><a href='/zwgk/'>政务公开栏目导航入口</a></div>"))
+    assert "政务公开栏目导航入口" not in p.text
 
 
 def test_visible_text_separates_cells_items_and_breaks() -> None:

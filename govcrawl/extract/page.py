@@ -281,6 +281,7 @@ _DESKTOP = re.compile(r"(?:^|[\s_-])(?:pc|web|desktop|hidden-xs|visible-(?:md|lg
                       r"m-hide|mobile-hide|hide-m|hidden-m)(?:$|[\s_-])", re.I)
 _SKIP_TEXT = ("script", "style", "noscript", "template", "head", "select", "option")
 MIN_DUP_LINE = 6  # a line this long seen twice is one block printed twice (desktop + mobile)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def variant_of(el: Any) -> str | None:
@@ -363,7 +364,7 @@ def _with_other_copy(text: str, content: Any, root: Any, detector: HiddenDetecto
         if not any(ln in lines for ln in other):
             continue  # not a copy of the main content (a mobile menu, a mobile footer)
         extra += [ln for ln in other if ln not in lines and len(ln) >= MIN_DUP_LINE and ln not in extra
-                  and ln not in skip]  # the headline is judged as the title
+                  and ln not in skip and len(_CJK.findall(ln)) >= 2]  # the headline is judged as the title
     return text + "\n" + "\n".join(extra) if extra else text
 
 
@@ -374,7 +375,7 @@ def _once(text: str) -> str:
     dropped = False
     for line in text.split("\n"):
         key = line.strip()
-        if len(key) >= MIN_DUP_LINE:
+        if len(key) >= MIN_DUP_LINE and len(_CJK.findall(key)) >= 4:  # prose, not a date or a figure
             if key in seen:
                 dropped = True
                 continue

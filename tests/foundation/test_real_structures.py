@@ -197,3 +197,17 @@ def test_title_site_column_item_with_the_headline_in_a_plain_block() -> None:
         p = parse(page(body, title=title))
         assert p.title == "示范市举办第十届全民阅读节", title
         assert p.pub_date == "2024-04-23"
+
+
+def test_a_hidden_block_is_no_dropdown_because_some_text_is_near_it() -> None:
+    # an injected off-screen block at the top level of <body>, beside the skip link and a
+    # paragraph: nothing opens it, so it is judged (a deduction towards a commercial site)
+    body = ("<a href='#main'>跳到主要内容</a><p>欢迎访问</p>"
+            "<div style='position:absolute;left:-3000px'><a href='http://www.cheap-loans-shop.com/'>精品推荐</a></div>"
+            + ARTICLE)
+    (f,) = hidden_findings(page(body))
+    assert (f.rule, f.severity) == ("content.hidden_link", "deduct")
+    # the same block right after a visible trigger inside a box is a dropdown
+    body = ("<div class='box3'><a href='/zwgk/'>相关网站</a>"
+            "<div style='display:none'><a href='http://www.cheap-loans-shop.com/'>精品推荐</a></div></div>" + ARTICLE)
+    assert hidden_findings(page(body)) == []

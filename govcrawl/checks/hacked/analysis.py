@@ -196,21 +196,28 @@ def _widget(el: lxml.html.HtmlElement) -> bool:
     return False
 
 
+_TRIGGER_TAGS = ("a", "button", "span", "h2", "h3", "h4", "h5", "em", "i", "strong", "b", "p", "label", "dt")
+
+
 def _opened_by_sibling(el: lxml.html.HtmlElement) -> bool:
-    """A hidden box next to a visible link or button in the same parent: the dropdown a
-    visitor opens by hovering or clicking that trigger (a collapsed menu, a 友情链接 list)."""
+    """A hidden box right after a visible link, button or heading in the same parent (or
+    inside a parent that opens on hover or click): the dropdown a visitor opens with that
+    trigger (a collapsed menu, a 友情链接 list, a share widget).  A box straight under
+    <body> is no dropdown, and only the trigger just before it counts: an injected block
+    placed anywhere next to some text is not opened by that text."""
     parent = el.getparent()
-    if parent is None or not isinstance(parent.tag, str):
+    if parent is None or not isinstance(parent.tag, str) or parent.tag in ("body", "html"):
         return False
-    for sib in parent:
-        if sib is el or not isinstance(sib.tag, str):
-            continue
-        if sib.tag in ("a", "button", "span", "h3", "h4", "em", "i", "strong", "p", "label") and \
-                (sib.text_content() or "").strip():
-            return True
-        if sib.get("onclick") or sib.get("onmouseover") or sib.get("onmouseenter"):
-            return True
-    return bool(parent.get("onmouseover") or parent.get("onmouseenter") or parent.get("onclick"))
+    if parent.get("onmouseover") or parent.get("onmouseenter") or parent.get("onclick"):
+        return True
+    prev = el.getprevious()
+    while prev is not None and not isinstance(prev.tag, str):
+        prev = prev.getprevious()  # comments
+    if prev is None:
+        return False
+    if prev.get("onclick") or prev.get("onmouseover") or prev.get("onmouseenter"):
+        return True
+    return prev.tag in _TRIGGER_TAGS and bool((prev.text_content() or "").strip())
 
 
 def links_in(root: lxml.html.HtmlElement, base: str, in_site: Callable[[str], bool],

@@ -62,19 +62,15 @@ class TemplateSite(TrsSite):
         d = self.world.day(CLOCK_AHEAD)
         return f"今天是：{d.year}年{d.month}月{d.day}日 星期{WEEKDAYS[d.weekday()]}"
 
-    def head(self, title: str, metas: str, extra: str = "") -> str:
-        js = ("<script>function showSub(o){var s=o.getElementsByTagName('div')[0];if(s)s.style.display='block'}"
-              "function hideSub(o){var s=o.getElementsByTagName('div')[0];if(s)s.style.display='none'}"
-              "function toggle(id){var e=document.getElementById(id);"
-              "if(e)e.style.display=e.style.display=='none'?'block':'none'}</script>\n")
-        return super().head(title, metas, extra + js)
+    site_script = TrsSite.site_script + (
+        "<script>function showSub(o){var s=o.getElementsByTagName('div')[0];if(s)s.style.display='block'}"
+        "function hideSub(o){var s=o.getElementsByTagName('div')[0];if(s)s.style.display='none'}"
+        "function toggle(id){var e=document.getElementById(id);"
+        "if(e)e.style.display=e.style.display=='none'?'block':'none'}</script>\n")
 
     def nav(self) -> str:
-        groups: dict[str, list[Column]] = {}
-        for c in self.columns:
-            groups.setdefault(c.parent, []).append(c)
         lis = [f'<li class="nav-item"><a href="{self.home}">首页</a></li>']
-        for parent, cols in groups.items():
+        for parent, cols in self.column_groups().items():
             subs = "".join(f'<a href="{c.path}">{esc(c.name)}</a>' for c in cols)
             lis.append('<li class="nav-item" onmouseover="showSub(this)" onmouseout="hideSub(this)">'
                        f'<a href="{cols[0].path}">{esc(parent)}</a>'

@@ -27,6 +27,7 @@ from datetime import date
 from typing import Any
 
 from govcrawl.extract.dates import iter_dates
+from govcrawl.extract.walk import walk
 
 # -- breadcrumb ----------------------------------------------------------------------------------
 # the label in front of a breadcrumb, in its many wordings: 当前位置, 您的位置, 您现在的位置,
@@ -58,24 +59,7 @@ def _own_text(el: Any) -> str:
 def crumb_parts(el: Any) -> list[str]:
     """The parts of a breadcrumb element, in order: each link and each text piece between
     the separators (an element boundary separates as well as a '>')."""
-    pieces: list[str] = []
-    stack: list[tuple[Any, bool]] = [(el, False)]
-    while stack:  # iterative: no nesting depth stops the walk
-        node, done = stack.pop()
-        if done:
-            if node is not el and node.tail:
-                pieces.append(node.tail)
-            continue
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if not tag or tag in _SKIP_TAGS:
-            if node is not el and node.tail:
-                pieces.append(node.tail)
-            continue
-        if node.text:
-            pieces.append(node.text)
-        stack.append((node, True))
-        for child in reversed(list(node)):
-            stack.append((child, False))
+    pieces = [x for kind, x in walk(el, lambda n: n.tag not in _SKIP_TAGS) if kind == "text"]
     parts: list[str] = []
     for piece in pieces:
         piece = BREAD_HINT.sub("", piece)

@@ -27,6 +27,7 @@ from govcrawl.extract.article import breadcrumb, column_from_crumbs, headline, i
 from govcrawl.extract.dates import as_date, iter_dates
 from govcrawl.extract.encoding import clean_control, decode_html
 from govcrawl.extract.hidden import HiddenDetector
+from govcrawl.extract.walk import walk
 from govcrawl.items import Link, ListEntry
 
 ATTACHMENT_EXT = {
@@ -304,38 +305,23 @@ def visible_text(root: Any, detector: HiddenDetector, skip_boiler: bool) -> str:
     screens shows; a block printed twice (desktop + mobile) is read once.
 
     Iterative, so no nesting depth hides text."""
-    out: list[str] = []
     body = root.find(".//body")
     start = body if body is not None else root
-    # (element, closing?)  closing entries emit the block end and the element's tail
-    stack: list[tuple[Any, bool]] = [(start, False)]
-    while stack:
-        el, closing = stack.pop()
-        if closing:
-            if el.tag in _BLOCK:
-                out.append("\n")
-            if el is not start and el.tail:
-                out.append(el.tail)
-            continue
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if not tag or tag in _SKIP_TEXT:
-            if el is not start and el.tail:
-                out.append(el.tail)
-            continue
+
+    def keep(el: Any) -> bool:
+        if el.tag in _SKIP_TEXT:
+            return False
         hidden = detector.own_reason(el)
         if hidden and variant_of(el) is not None and not hidden.startswith(("hidden attribute", "inside a script")):
             hidden = None  # a screen-size copy: the other screen shows it
-        if hidden or (skip_boiler and _is_boiler(el)):
-            if el is not start and el.tail:
-                out.append(el.tail)
-            continue
-        if tag in _BLOCK:
+        return not (hidden or (skip_boiler and _is_boiler(el)))
+
+    out: list[str] = []
+    for kind, x in walk(start, keep):
+        if kind == "text":
+            out.append(x)
+        elif x.tag in _BLOCK:
             out.append("\n")
-        if el.text:
-            out.append(el.text)
-        stack.append((el, True))
-        for child in reversed(el):
-            stack.append((child, False))
     text = "".join(out)
     text = re.sub(r"[ \t\r\f\v\u3000\xa0]+", " ", text)
     text = re.sub(r" *\n[\n ]*", "\n", text)

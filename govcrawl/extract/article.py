@@ -52,10 +52,6 @@ _CRUMB_NOISE = re.compile(r"^(?:返回|打印|关闭|关闭窗口|打印本页|�
 _SKIP_TAGS = ("script", "style", "noscript", "template", "select", "option", "head", "title")
 
 
-def _own_text(el: Any) -> str:
-    return (el.text or "") + "".join((c.tail or "") for c in el if isinstance(c.tag, str) or True)
-
-
 def crumb_parts(el: Any) -> list[str]:
     """The parts of a breadcrumb element, in order: each link and each text piece between
     the separators (an element boundary separates as well as a '>')."""

@@ -29,6 +29,7 @@ import ahocorasick_rs as ac
 
 from govcrawl.items import Finding
 from govcrawl.text import privacy
+from govcrawl.text.boundary import inside_ascii_word
 from govcrawl.text.confusable import confusions
 from govcrawl.text.lexicon import Leader, Lexicons, Prohibited, TitleDef, load_all
 from govcrawl.text.normalize import View, light, normalize_term, squeeze, squeeze_text
@@ -286,6 +287,8 @@ class TextChecker:
             span = text[os_:oe]
             if not _evasion_ok(span, e - s):
                 continue
+            if inside_ascii_word(text, os_, oe):
+                continue  # 'bet365' in loadBet365Ad(), 'porn' in a longer word: not the word
             if term.brand and not _brand_context(st, s, e, span, e - s):
                 continue
             if len(span) == e - s and _condemned(lv.text, text, os_, oe):

@@ -273,6 +273,20 @@ class DictTypoDetector:
             self._build_homophones()
         if self.lm is not None and (settings.lone_near or settings.deep or settings.lone_rare_rank > 0):
             self._build_lone_pairs()  # last: its temporaries are then not under the automata
+        # forms attested in real official text, and the names recogniser (names.py): asked
+        # about each candidate about to be reported
+        self.attested: set[str] = set()
+        if settings.attested:
+            from govcrawl.text.lexicon import load_attested
+
+            self.attested = load_attested(settings.attested)
+        self.name_finder = None
+        if settings.names != "none":
+            from govcrawl.text.names import NameFinder, read_places
+
+            self.name_finder = NameFinder(read_places(settings.places) if settings.places else [],
+                                          words=self.words, recogniser=settings.names)
+        self.dropped: dict[str, int] = {}  # why candidates were not reported (benchmarks)
 
     # -- homophones (with a character model) ------------------------------------
     def _build_homophones(self) -> None:
@@ -806,11 +820,30 @@ class DictTypoDetector:
             for c in self.find_homophones(text):
                 if all(c.end <= o.start or o.end <= c.start for o in out):
                     out.append(c)
+        if out and (self.attested or self.name_finder is not None):
+            out = [c for c in out if self._keep(text, c)]
         if out and self.s.deep and lm is not None:
             for c in self._deep(text, out):
-                if all(c.end <= o.start or o.end <= c.start for o in out):
+                if all(c.end <= o.start or o.end <= c.start for o in out) and self._keep(text, c):
                     out.append(c)
         return out
+
+    def _keep(self, text: str, c: TypoCandidate) -> bool:
+        """False when the candidate's written form is attested in real official text or
+        the characters it would change belong to a name, place or organisation."""
+        why = None
+        if text[c.start:c.end] in self.attested:
+            why = "attested"
+        elif self.name_finder is not None:
+            if len(c.wrong) == len(c.right):
+                changed = [c.start + i for i, (a, b) in enumerate(zip(c.wrong, c.right)) if a != b]
+            else:
+                changed = list(range(c.start, c.end))
+            why = self.name_finder.protects(text, c.start, c.end, changed)
+        if why is None:
+            return True
+        self.dropped[why] = self.dropped.get(why, 0) + 1
+        return False
 
     # -- a closer reading of a sentence that has a misspelling ---------------------
     def _deep(self, text: str, found: list[TypoCandidate]) -> list[TypoCandidate]:

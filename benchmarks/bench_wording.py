@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 DOC = ROOT / "docs" / "text-checks.md"
 SEED = 21
+EXTRA: list[str] = []  # check-text options of every run (--lexicons)
 
 
 def load(corpus: Path, split: str, what: str = "") -> list[dict]:
@@ -60,7 +61,7 @@ def run_check_text(records: list[dict], extra: list[str] | None = None) -> dict:
             for r in records:
                 fh.write(json.dumps({"id": r["id"], "text": r["text"], "date": r.get("date")},
                                     ensure_ascii=False) + "\n")
-        cmd = [sys.executable, "-m", "govcrawl", "check-text", *(extra or [])]
+        cmd = [sys.executable, "-m", "govcrawl", "check-text", *EXTRA, *(extra or [])]
         t0 = time.perf_counter()
         with open(inp, "rb") as fi, open(out, "wb") as fo:
             proc = subprocess.Popen(cmd, stdin=fi, stdout=fo, stderr=subprocess.PIPE, cwd=ROOT)
@@ -235,6 +236,9 @@ def main() -> int:
     ap.add_argument("--speed-chars", type=int, default=3_000_000, help="characters for the speed runs (0: skip)")
     ap.add_argument("--speed-runs", type=int, default=2)
     ap.add_argument("--top", type=int, default=30)
+    ap.add_argument("--lexicons", help="a lexicon directory for check-text (default: the repo's)")
+    ap.add_argument("--min-date", default="", help="only sentences dated this day or later")
+    ap.add_argument("--max-date", default="", help="only sentences dated before this day")
     ap.add_argument("--json", help="also write the raw figures here")
     ap.add_argument("--write", action="store_true", help="write the block into docs/text-checks.md")
     a = ap.parse_args()
@@ -242,7 +246,10 @@ def main() -> int:
     if not (corpus / f"{a.split}.jsonl").is_file():
         print(f"no corpus at {corpus} (build it with benchmarks/wording_corpus.py): nothing measured")
         return 0
-    sents = load(corpus, a.split)
+    global EXTRA
+    if a.lexicons:
+        EXTRA = ["--lexicons", a.lexicons]
+    sents = [s for s in load(corpus, a.split) if s["date"] >= a.min_date and (not a.max_date or s["date"] < a.max_date)]
     clean, pool = sents[:a.sentences], sents[a.sentences:] or sents
     fa = false_alarms(clean) if a.sentences else None
     if fa:

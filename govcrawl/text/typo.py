@@ -286,6 +286,7 @@ class DictTypoDetector:
 
             self.name_finder = NameFinder(read_places(settings.places) if settings.places else [],
                                           words=self.words, recogniser=settings.names)
+            self.name_finder.load()  # the recogniser's model now, not inside the first check
         self.dropped: dict[str, int] = {}  # why candidates were not reported (benchmarks)
 
     # -- homophones (with a character model) ------------------------------------
@@ -426,17 +427,20 @@ class DictTypoDetector:
                 if any(x in self.skip or y in self.skip or x in _NUMERALS or y in _NUMERALS
                        for x, y in zip(v, w) if x != y):
                     continue  # 七十亿 is no misspelt 七十一
-                # 法制|宣传|教育 may be meant as written: the model decides
+                # 法制|宣传|教育 may be meant as written: the model decides; so does a span
+                # that reads as a common word and a common one-character word (自|本轮)
                 two = w in self.user_sources and s.user_two_words and self._as_written(v)
+                split = not two and self._split_pinyin(v)
                 if base is None:
                     base = self._seg(text[lo:hi])
                 g = self._seg(text[lo:st] + w + text[en:hi]) - base
-                if g <= s.pinyin_margin or two:
+                if g <= s.pinyin_margin or two or split:
                     # with a language model: less segmentation gain is enough when the
                     # model, reading the words around, agrees
                     if self.lm is None or g <= s.pinyin_lm_seg_margin:
                         continue
-                    if self.lm.delta(text, st, en, w) <= (s.user_two_words_lm if two else s.pinyin_lm_margin):
+                    if self.lm.delta(text, st, en, w) <= (s.user_two_words_lm if two else
+                                                          self.lm_margin if split else s.pinyin_lm_margin):
                         continue
                 if best is None or g > best.score:
                     best = TypoCandidate(st, en, v, w, g)
@@ -731,6 +735,26 @@ class DictTypoDetector:
             self._memo_written[v] = r
         return r
 
+    def _split_pinyin(self, v: str) -> bool:
+        """v reads as written as a common one-character word and a common word (自|本轮,
+        是|史上), or the other way round."""
+        floor = self.s.edge_single_freq
+        if floor <= 0 or len(v) < 3:
+            return False
+        w = self.words
+        return (w.get(v[0], 0) >= floor and w.get(v[1:], 0) >= self.s.min_freq) or \
+            (w.get(v[-1], 0) >= floor and w.get(v[:-1], 0) >= self.s.min_freq)
+
+    def _edge_word(self, v: str, i: int) -> bool:
+        """The candidate v of three characters, changed at its edge i, reads as written as a
+        common two-character word and a common one-character word (北京|乘, 小试|后, 一路|赏):
+        a word boundary more often than a slip, so only the word model may confirm it."""
+        floor = self.s.edge_single_freq
+        if floor <= 0 or len(v) != 3 or i not in (0, 2):
+            return False
+        rest = v[1:] if i == 0 else v[:2]
+        return self.words.get(rest, 0) >= self.s.min_freq_short and self.words.get(v[i], 0) >= floor
+
     def _window(self, text: str, start: int, end: int) -> tuple[int, int]:
         return clause_window(text, start, end, 5)
 
@@ -785,12 +809,15 @@ class DictTypoDetector:
                                 and d in self.near(c, True) and _reading(c) == _reading(d)):
                             continue
                         needs_lm = True
+                    if not needs_lm and self._edge_word(v, i):
+                        needs_lm = True  # 北京|乘, 小试|后: a word and a one-character word
                     if base is None:
                         lo, hi = self._window(text, st, en)
                         left, right = text[lo:st], text[en:hi]
                         base = self._seg(left + v + right)
                     score = self._seg(left + w + right) - base
-                    if needs_lm or score <= margin or (len(w) == 2 and f < self.s.min_freq_short):
+                    if needs_lm or score <= margin or (len(w) == 2 and (f < self.s.min_freq_short
+                                                                        or self.s.short_needs_lm)):
                         # with a model: a smaller segmentation gain is enough when the
                         # context agrees (lm_margin / word_lm_margin); rarer two-character
                         # words always need it

@@ -81,7 +81,7 @@ def test_country_abbreviation_village_parallel_phrase_and_credit_by_rules(lexdir
     assert _typos(c, "走进故乡滑西村。") == []  # a village of its own, not 华西村
     assert _typos(c, "科技助力优粮优储。") == []  # 优X优Y, no 优良
     assert _typos(c, "（记者 王小明）报道") == []  # byline
-    assert c.typo.dropped == {"country": 1, "place": 1, "parallel": 1, "per": 1}
+    assert c.typo.dropped == {"country": 1, "place": 1, "parallel": 1, "person": 1}
     # the same candidates without the names step
     plain = _checker(lexdir)
     assert _typos(plain, "击落乌军战机。") == [("乌军", "乌龟")]
@@ -136,3 +136,13 @@ def test_learn_attested_counts_documents(lexdir):
     got = learn_attested(recs, c.typo, min_docs=3)
     assert got.get("总休方案") == (3, 3)
     assert "画溪村" not in got  # one document only
+
+
+def test_quoted_names_and_measure_words_by_rules():
+    nf = NameFinder([])
+    t = "首届“智绘未来”活动周和《智造中国》开播"
+    assert {t[s:e] for s, e, _ in nf.rule_spans(t)} == {"智绘未来", "智造中国"}
+    assert nf.protects(t, 3, 5, [4]) == "quoted"
+    t = "6名白人警察"
+    assert nf.protects(t, 1, 4, [1]) == "measure"  # 名白人 is no misspelt 明白人 after a numeral
+    assert nf.protects("名白人警察", 0, 3, [0]) is None

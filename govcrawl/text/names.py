@@ -214,9 +214,12 @@ class NameFinder:
         return False
 
     # -- the question the typo detector asks --------------------------------------
-    def protects(self, text: str, start: int, end: int, changed: list[int]) -> str | None:
+    def protects(self, text: str, start: int, end: int, changed: list[int],
+                 right_is_name: bool = False) -> str | None:
         """Why the candidate text[start:end] (whose characters at `changed` it would
-        replace) is a name and must not be reported, or None."""
+        replace) is a name and must not be reported, or None.  `right_is_name`: the
+        correction is itself a listed institution or term (市时常监管局 → 市市场监管局), so
+        the recogniser calling the written form an organisation or place proves nothing."""
         for p in changed:
             if self._parallel(text, p):
                 return "parallel"
@@ -251,6 +254,8 @@ class NameFinder:
         for s, e, kind in self._lac_spans(sent[a:b]):
             # the recognised span must hold more than the candidate's own change: LAC calls
             # an unknown misspelt word a proper noun (nz) as readily as a name
+            if right_is_name and kind != "PER":
+                continue
             if any(s <= p < e for p in rel) and (kind != "nz" or (e - s) > (end - start)):
                 return "lac:" + kind
         return None

@@ -866,7 +866,8 @@ class DictTypoDetector:
                 changed = [c.start + i for i, (a, b) in enumerate(zip(c.wrong, c.right)) if a != b]
             else:
                 changed = list(range(c.start, c.end))
-            why = self.name_finder.protects(text, c.start, c.end, changed)
+            why = self.name_finder.protects(text, c.start, c.end, changed,
+                                            right_is_name=c.right in self.user_sources)
         if why is None:
             return True
         self.dropped[why] = self.dropped.get(why, 0) + 1

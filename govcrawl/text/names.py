@@ -56,6 +56,22 @@ _PLACE_SUFFIX = re.compile(f"([{_CJK}]{{2}})(?:村|镇|乡|街道|社区|嘎查|
 _QUOTED = re.compile("“([^“”\n]{2,10})”|《([^《》\n]{2,12})》|「([^「」\n]{2,10})」|‘([^‘’\n]{2,10})’")
 _NUMERAL = set("0123456789０１２３４５６７８９一二三四五六七八九十百千万两几数多")
 _MEASURE = set("名个位家项件条座次批人元岁天年月日台辆架艘只头匹本册篇首张部起例户所层栋间亩吨米股支场届期")
+_TITLE_BEFORE = ("主席", "总统", "总理", "首相", "书记", "省长", "市长", "县长", "区长", "部长", "外长", "主任",
+                 "委员", "记者", "局长", "厅长", "院长", "校长", "司令员", "政委", "大使", "秘书长", "董事长",
+                 "经理", "教授", "院士", "选手", "运动员", "队员", "航天员", "代表", "议长", "国王", "总裁",
+                 "民警", "村民", "老师", "医生", "志愿者", "主持人", "发言人", "负责人", "党员", "干部", "会长",
+                 "理事长", "行长", "署长", "将军", "司长", "处长", "所长", "团长", "队长", "镇长", "乡长",
+                 "村长", "支书", "总干事", "夫人", "同学", "师傅", "作者", "通讯员")
+_NAME_AFTER = ("同志", "等", "说", "表示", "指出", "强调", "介绍", "告诉", "认为", "（", "(", "、", "先生",
+               "女士", "总统", "主席", "书记")
+
+
+def _name_context(t: str, s: int, e: int) -> bool:
+    """t[s:e] stands where a person's name stands: after a title or role, or before
+    同志 / 说 / 、 and the like."""
+    return t[max(0, s - 4):s].endswith(_TITLE_BEFORE) or t.startswith(_NAME_AFTER, e)
+
+
 _NOT_PLACE = {"乡村", "乡镇", "乡亲", "乡土", "乡愁", "乡情", "乡音", "乡贤", "村镇", "村庄", "村落", "村寨",
               "镇压", "镇守", "镇定", "镇痛", "村级", "乡级", "镇级"}
 _LIST_SEP = re.compile(r"[、\s]+")
@@ -162,7 +178,7 @@ class NameFinder:
         return out
 
     def _list_items(self, sent: str) -> list[tuple[int, int, str]]:
-        """Items of a list of short names: three or more items of two to four characters
+        """Items of a list of short names: three or more items of two or three characters
         separated by 、 or spaces, none of them a common word (胡春华、郭声琨、黄坤明)."""
         if "、" not in sent and " " not in sent and "\u3000" not in sent:
             return []
@@ -179,14 +195,22 @@ class NameFinder:
         prev_end = None
         for s, e in items:
             sep = sent[prev_end:s] if prev_end is not None else ""
-            if 2 <= e - s <= 4 and (prev_end is None or (sep and _LIST_SEP.fullmatch(sep))):
+            if 2 <= e - s <= 3 and (prev_end is None or (sep and _LIST_SEP.fullmatch(sep))):
                 run.append((s, e))
             else:
                 flush()
-                run = [(s, e)] if 2 <= e - s <= 4 else []
+                run = [(s, e)] if 2 <= e - s <= 3 else []
             prev_end = e
         flush()
         return out
+
+    def _glued(self, sub: str, s: int, e: int, p0: int, p1: int) -> bool:
+        """The name span s..e is a word of two or more characters next to the changed
+        characters p0..p1 (习近平 + 肿): the recogniser glued a word to the slip."""
+        w = self.words
+        left, right = sub[s:p0], sub[p1 + 1:e]
+        return any(w.get(left[-k:], 0) >= 100 for k in range(2, min(4, len(left)) + 1)) or \
+            any(w.get(right[:k], 0) >= 100 for k in range(2, min(4, len(right)) + 1))
 
     @staticmethod
     def _parallel(text: str, p: int) -> bool:
@@ -251,13 +275,26 @@ class NameFinder:
             if b - max(rel) > 2 * _LAC_PAD:
                 break
         rel = [p - a for p in rel]
-        for s, e, kind in self._lac_spans(sent[a:b]):
-            # the recognised span must hold more than the candidate's own change: LAC calls
-            # an unknown misspelt word a proper noun (nz) as readily as a name
+        sub = sent[a:b]
+        cs, ce = start - lo - a, end - lo - a  # the candidate in sub
+        for s, e, kind in self._lac_spans(sub):
+            if not any(s <= p < e for p in rel):
+                continue
             if right_is_name and kind != "PER":
                 continue
-            if any(s <= p < e for p in rel) and (kind != "nz" or (e - s) > (end - start)):
-                return "lac:" + kind
+            if s >= cs and e <= ce:
+                # the recogniser's span is no more than the candidate: LAC calls an odd pair of
+                # characters a name as readily as a real one (程婿, 贡贤); only a person's
+                # context (a title before, 同志/说/、 after: 主席苏辉) makes it one
+                if kind != "PER" or not _name_context(sub, s, e):
+                    continue
+            elif kind == "PER":
+                if self._glued(sub, s, e, min(rel), max(rel)):
+                    continue  # 习近平肿|要: a known name with the misspelt word's first character
+            elif (cs <= s or ce >= e) and ((e - ce) if cs <= s else (cs - s)) >= 2:
+                continue  # a place or organisation ending or starting with the candidate, the
+                # rest two characters or more (中国|电滋, 湿地|攻园): a name glued to a slip
+            return "lac:" + kind
         return None
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:

@@ -40,6 +40,10 @@ WORDS = """\
 记者 30000
 晓明 3000
 报道 20000
+程序 30000
+公开 30000
+考试 20000
+公平 20000
 """
 
 
@@ -146,3 +150,10 @@ def test_quoted_names_and_measure_words_by_rules():
     t = "6名白人警察"
     assert nf.protects(t, 1, 4, [1]) == "measure"  # 名白人 is no misspelt 明白人 after a numeral
     assert nf.protects("名白人警察", 0, 3, [0]) is None
+
+
+def test_a_slip_the_recogniser_calls_a_name_is_still_reported(lexdir):
+    """LAC tags an odd pair of characters as a person as readily as a real name; without a
+    person's context (a title before it, 同志/说/、 after it) that proves nothing."""
+    c = _checker(lexdir, "lac")
+    assert _typos(c, "做到考试公平、程婿公开。") == [("程婿", "程序")]

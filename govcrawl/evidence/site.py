@@ -122,8 +122,8 @@ def _pages(store_path: str, iid: int, urls: Iterable[str]) -> dict[str, PageInfo
     out: dict[str, PageInfo] = {}
     try:
         for url in urls:
-            r = store.conn.execute("SELECT title, meta_json, text, page_type, rendered FROM pages"
-                                   " WHERE inspection_id=? AND url=?", (iid, url)).fetchone()
+            r = store.conn.execute("SELECT title, meta_json, text, page_type, rendered, extra_json FROM"
+                                   " pages WHERE inspection_id=? AND url=?", (iid, url)).fetchone()
             if r is None:
                 out[url] = PageInfo()
                 continue
@@ -131,7 +131,13 @@ def _pages(store_path: str, iid: int, urls: Iterable[str]) -> dict[str, PageInfo
                 meta = json.loads(r["meta_json"] or "{}")
             except ValueError:
                 meta = {}
-            out[url] = PageInfo(title=r["title"] or "", meta=meta if isinstance(meta, dict) else {},
+            try:
+                extra = json.loads(r["extra_json"] or "{}")
+            except ValueError:
+                extra = {}
+            doc_title = extra.get("doc_title") if isinstance(extra, dict) else None
+            out[url] = PageInfo(title=r["title"] or "", doc_title=str(doc_title or ""),
+                                meta=meta if isinstance(meta, dict) else {},
                                 text=r["text"] or "", page_type=r["page_type"] or "",
                                 rendered=bool(r["rendered"]))
     finally:

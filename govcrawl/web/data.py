@@ -290,7 +290,7 @@ def _details(store: Store, iid: int, shown: list[tuple[str, str]]) -> list[dict[
     keys = [k for k, _s in shown]
     marks = ",".join("?" * len(keys))
     full = {r["key"]: r for r in store.conn.execute(
-        f"SELECT f.*, p.title AS page_title FROM findings f LEFT JOIN pages p ON"
+        f"SELECT f.*, p.title AS page_title, p.extra_json AS page_extra FROM findings f LEFT JOIN pages p ON"
         f" p.inspection_id=f.inspection_id AND p.url=f.url WHERE f.inspection_id=? AND f.key IN ({marks})",
         (iid, *keys))}
     notes = {r["key"]: r for r in store.conn.execute(
@@ -333,6 +333,12 @@ def _highlight(store: Store, iid: int, r: sqlite3.Row, ev: dict[str, Any]) -> tu
     text = r["text"] or ""
     if not text:
         return "", "", ""
+    if (r["where"] or "") == "title":  # the whole <title>, as written
+        extra = _json(r["page_extra"], {})
+        for t in ((extra.get("doc_title") if isinstance(extra, dict) else None), r["page_title"]):
+            if isinstance(t, str) and text in t:
+                i = t.index(text)
+                return t[:i], text, t[i + len(text):]
     ctx = ev.get("context")
     if isinstance(ctx, str) and text in ctx:
         i = ctx.index(text)

@@ -12,3 +12,13 @@ _SKIP = {"image", "stylesheet", "font", "media", "imageset", "texttrack", "manif
 def abort_request(request: Any) -> bool:
     """PLAYWRIGHT_ABORT_REQUEST predicate: skip resources a DOM comparison does not need."""
     return request.resource_type in _SKIP
+
+
+def egress_allowed(url: str, settings: Any = None) -> bool:
+    """The egress policy's word on one request a browser GovCrawl drives is about to make
+    (after the page's own site scope has allowed it).  The hook where issue 27's policy
+    (loopback / private / link-local addresses refused unless GOVCRAWL_ALLOW_ADDRESSES
+    allows them) plugs in for the evidence screenshots (govcrawl.evidence.shots); it may
+    also return an awaitable.  `settings`: the Scrapy settings in force (None: the
+    defaults).  Allows everything until then."""
+    return True

@@ -167,6 +167,36 @@ def set_review(store: Store, key: str, state: str, note: str = "", reviewer: str
     return iid, f
 
 
+def review(store: Store, key: str, state: str, note: str = "", reviewer: str = ""
+           ) -> tuple[int, Finding, dict[int, SubjectVerdict]]:
+    """Record an editor's decision (`govcrawl review`, the review page of `govcrawl serve`)
+    and re-judge the finding's site or account in every inspection that holds the finding
+    — the same key, or the same text on the same page — so the stored verdicts say what
+    the bulletin computes.  Returns the finding's latest inspection, the finding, and the
+    new verdicts by inspection."""
+    iid, f = set_review(store, key, state, note=note, reviewer=reviewer)
+    rf = ReviewFilter.from_store(store)
+    q = "SELECT DISTINCT inspection_id FROM findings WHERE site_id=? AND (key=?"
+    args: list = [f.site_id, f.key]
+    if f.text:
+        q += " OR (url=? AND rule=? AND text=?)"
+        args += [f.url or "", f.rule, f.text]
+    held = sorted({int(r[0]) for r in store.conn.execute(q + ")", args)} | {iid})
+    out: dict[int, SubjectVerdict] = {}
+    for i in held:
+        insp = store.inspection(i)
+        subject = "account" if insp["kind"] == "media" else "site"
+        try:
+            settings = json.loads(insp["settings_json"] or "{}") or None
+        except ValueError:
+            settings = None
+        v = recompute_verdict(f.site_id, subject, active_findings(store, i, rf, site_id=f.site_id),
+                              settings)
+        write_verdicts(store, i, [v])
+        out[i] = v
+    return iid, f, out
+
+
 class ReviewFilter:
     """Answers "was this finding dismissed as a false alarm?" for any inspection."""
 
@@ -184,6 +214,10 @@ class ReviewFilter:
         if f.key in self._false_keys:
             return True
         return bool(f.text) and (f.site_id, f.url or "", f.rule, f.text) in self._false_texts
+
+    def same_text_dismissed(self, site_id: str, url: str, rule: str, text: str | None) -> bool:
+        """The same text on the same page was dismissed as a false alarm (under any key)."""
+        return bool(text) and (site_id, url or "", rule, text) in self._false_texts
 
     def state(self, f: Finding) -> str | None:
         r = self.reviews.get(f.key)
@@ -353,6 +387,7 @@ class SubjectVerdict:
     vetoes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     recomputed: bool = False  # changed because a finding was dismissed as a false alarm
+    details: dict = field(default_factory=dict)  # deductions and counts, when scored here
 
     @property
     def failed(self) -> bool:
@@ -376,7 +411,8 @@ def recompute_verdict(subject_id: str, subject: str, findings: list[Finding],
             from govcrawl import scoring  # written by the inspection issue
             v = scoring.site_verdict(subject_id, findings, settings=settings)
             return SubjectVerdict(subject_id, subject, v.result, v.score, list(v.vetoes),
-                                  list(v.problems), recomputed=True)
+                                  list(v.problems), recomputed=True,
+                                  details={"deductions": v.deductions, "counts": v.counts})
         except (ImportError, AttributeError, TypeError):
             pass
     else:
@@ -452,7 +488,7 @@ def write_verdicts(store: Store, inspection_id: int, vs: Iterable[SubjectVerdict
     """Store recomputed verdicts (after a review) in the verdicts table."""
     rows = [(inspection_id, v.subject_id, v.subject, v.result, v.score,
              json.dumps(v.vetoes, ensure_ascii=False), json.dumps(v.problems, ensure_ascii=False),
-             json.dumps({"recomputed_after_review": True}))
+             json.dumps({**v.details, "recomputed_after_review": True}, ensure_ascii=False))
             for v in vs]
     with store.tx() as c:
         c.executemany(

@@ -213,11 +213,18 @@ def _false_alarms(store: Any) -> set[str]:
 
 
 def compute_verdicts(store: Any, inspection_id: int, settings: Any = None) -> list[Verdict]:
-    """Judge every site of an inspection, write the verdicts table (subject='site')."""
-    dismissed = _false_alarms(store)
+    """Judge every site of an inspection, write the verdicts table (subject='site').
+    Findings an editor dismissed are not scored: the same key, or the same text on the
+    same page (govcrawl.history.ReviewFilter, as the bulletin reads them)."""
+    from govcrawl.history import ReviewFilter
+
+    try:
+        dismissed = ReviewFilter.from_store(store).is_false_alarm
+    except Exception:  # an old store without the table
+        dismissed = lambda f: False  # noqa: E731
     by_site: dict[str, list[Finding]] = {}
     for f in store.findings(inspection_id):
-        if f.key in dismissed:
+        if dismissed(f):
             continue
         by_site.setdefault(f.site_id, []).append(f)
     verdicts = [site_verdict(s["site_id"], by_site.get(s["site_id"], []), settings)

@@ -82,6 +82,7 @@ ITEM_PIPELINES = {
     "govcrawl.pipelines.pagechecks.PageChecksPipeline": 300,
     "govcrawl.pipelines.hacked.HackedPagePipeline": 400,
     "govcrawl.pipelines.sitechecks.SiteChecksPipeline": 500,
+    "govcrawl.pipelines.evidence.EvidencePipeline": 600,  # screenshots once a site is done
     "govcrawl.pipelines.store.StorePipeline": 800,
     "govcrawl.pipelines.elasticsearch.ElasticsearchPipeline": 900,
 }
@@ -110,6 +111,15 @@ PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 20_000
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 PLAYWRIGHT_ABORT_REQUEST = "govcrawl.browser.abort_request"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+# -- evidence screenshots (govcrawl.evidence; taken once a site's crawl is done) ------
+GOVCRAWL_EVIDENCE = True  # screenshot each page finding's spot, outlined (needs GOVCRAWL_BROWSER)
+GOVCRAWL_EVIDENCE_MAX_PER_SITE = 20  # screenshots per site and inspection (vetoes first; the rest: a notice)
+GOVCRAWL_EVIDENCE_DIR = ""  # where they go; "" = beside an SQLite store (<store>.evidence/)
+GOVCRAWL_EVIDENCE_TIMEOUT = 15.0  # seconds for a page to render before it gets a notice instead
+GOVCRAWL_EVIDENCE_CONCURRENCY = 2  # pages rendered at once, all sites together
+# `govcrawl serve` on an address other than loopback needs the access token from the
+# environment variable GOVCRAWL_SERVE_TOKEN (never a setting: it stays out of the store)
 
 # -- thresholds (国办秘函〔2019〕19号 national values) ---------------------------
 GOVCRAWL_NEWS_STALE_DAYS = 14

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from govcrawl.demo import OUTSIDE_IDENTITY_HOSTS, DemoServer, build_world
 
@@ -22,10 +22,12 @@ AS_OF = date(2024, 6, 20)
 
 
 def sweep_demo(out: Path, *settings: str, scale: str = "e2e", seed: int = 1,
-               store: Path | str | None = None) -> tuple[dict, Path | str]:
+               store: Path | str | None = None,
+               while_serving: Callable[[Path | str], Any] | None = None) -> tuple[dict, Path | str]:
     """Sweep the demo world of `scale` with `-s` `settings` ("KEY=VALUE"); outside identity
     hosts are never link-checked.  Returns the world's manifest (plain JSON) and the store
-    (`store`: an SQLite file, by default out/store.sqlite, or a PostgreSQL URL)."""
+    (`store`: an SQLite file, by default out/store.sqlite, or a PostgreSQL URL).
+    `while_serving(store)` runs after the sweep while the demo sites are still served."""
     world = build_world(as_of=AS_OF, scale=scale, seed=seed)
     store = store or out / "store.sqlite"
     with DemoServer(world):
@@ -37,7 +39,9 @@ def sweep_demo(out: Path, *settings: str, scale: str = "e2e", seed: int = 1,
             cmd += ["-s", kv]
         r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900,
                            env={**os.environ, "SCRAPY_SETTINGS_MODULE": "govcrawl.settings"})
-    assert r.returncode == 0, r.stderr[-3000:]
+        assert r.returncode == 0, r.stderr[-3000:]
+        if while_serving is not None:
+            while_serving(store)
     manifest = json.loads(json.dumps(world.manifest, default=lambda v: sorted(v)
                                      if isinstance(v, (set, frozenset)) else str(v)))
     return manifest, store

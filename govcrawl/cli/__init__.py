@@ -27,6 +27,8 @@ COMMAND_MODULES = [
     "govcrawl.cli.checktext",
     "govcrawl.cli.outbound",
     "govcrawl.cli.store",
+    "govcrawl.cli.evidence",
+    "govcrawl.cli.serve",
 ]
 
 

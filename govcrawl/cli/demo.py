@@ -117,7 +117,24 @@ def _sweep_and_report(args, world, server, out: Path, registry: Path, as_of: dat
         else:
             print(f"demo: govcrawl report exited with status {rrc}", file=sys.stderr)
     print(f"store: {store}\nfindings: {findings_path}")
+    _review_hint(store)
     return 0
+
+
+def _review_hint(store: Path) -> None:
+    """Where the screenshots are, and how to open the review application on this store."""
+    from govcrawl.cli.serve import DEFAULT_PORT
+    from govcrawl.evidence import evidence_dir
+
+    shots = evidence_dir(store)
+    if shots is not None and shots.is_dir():
+        print(f"evidence: {shots} ({sum(1 for _ in shots.rglob('*.png'))} screenshots)")
+    exe = Path(sys.executable).with_name("govcrawl")
+    if exe.exists():
+        rel = os.path.relpath(exe)
+        exe = Path(rel) if not rel.startswith("..") else exe
+    cmd = f"{exe if exe.exists() else 'govcrawl'} serve --store {store}"
+    print(f"review: start `{cmd}`, then open http://127.0.0.1:{DEFAULT_PORT}/")
 
 
 def _export_findings(store: Path, path: Path) -> None:

@@ -85,19 +85,17 @@ def run_report(args) -> int:
 
 def run_review(args) -> int:
     store = Store(args.store)
-    iid, f = H.set_review(store, args.finding, args.state, note=args.note, reviewer=args.reviewer)
+    if args.no_recompute:
+        iid, f = H.set_review(store, args.finding, args.state, note=args.note,
+                              reviewer=args.reviewer)
+        verdicts: dict = {}
+    else:  # the same re-judging as the review page of `govcrawl serve`
+        iid, f, verdicts = H.review(store, args.finding, args.state, note=args.note,
+                                    reviewer=args.reviewer)
     out = {"key": f.key, "state": args.state, "site_id": f.site_id, "rule": f.rule,
            "url": f.url, "text": f.text, "inspection": iid}
-    insp = store.inspection(iid)
-    if not args.no_recompute and insp["kind"] != "media":
-        rf = H.ReviewFilter.from_store(store)
-        active = H.active_findings(store, iid, rf, site_id=f.site_id)
-        try:
-            settings = json.loads(insp["settings_json"] or "{}") or None
-        except ValueError:
-            settings = None
-        v = H.recompute_verdict(f.site_id, "site", active, settings)
-        H.write_verdicts(store, iid, [v])
+    v = verdicts.get(iid)
+    if v is not None:
         out["verdict"] = {"result": v.result, "score": v.score, "problems": v.problems}
     print(json.dumps(out, ensure_ascii=False))
     return 0

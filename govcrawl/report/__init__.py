@@ -58,6 +58,9 @@ def write_report(store: Store, out_dir: str | Path, inspection: str | int | None
         json=out / f"{stem}.json")
     files.json.write_text(json.dumps(b.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
     if rectification:
+        from govcrawl.evidence import evidence_dir, screenshot_files
+
+        root = evidence_dir(store.target)
         for sec, noun in ((b.sites, "网站"), (b.media, "账号")):
             if sec is None:
                 continue
@@ -65,10 +68,11 @@ def write_report(store: Store, out_dir: str | Path, inspection: str | int | None
             for it in sec.open_items:
                 by.setdefault(it.subject_id, []).append(it)
             subjects = {s.id: s for s in sec.subjects}
+            shots = screenshot_files(store, sec.inspection_id, root)  # evidence screenshots
             for sid, items in by.items():
                 if sid not in subjects:
                     continue
                 files.rectification.append(write_rectification(
                     b, subjects[sid], items, out / "rectification" / f"{_safe(sid)}.docx",
-                    deadline_days=deadline_days, kind_noun=noun))
+                    deadline_days=deadline_days, kind_noun=noun, shots=shots))
     return files

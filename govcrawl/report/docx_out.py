@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Sequence
+from typing import IO, Mapping, Sequence
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -130,9 +130,12 @@ def write_docx(b: Bulletin, path: Path, *, deadline_days: int = 10, addressee: s
     return path
 
 
-def write_rectification(b: Bulletin, subject: Subject, items: Sequence[OpenItem], path: Path,
-                        *, deadline_days: int = 10, kind_noun: str = "网站") -> Path:
-    """整改通知 for one site or account: each open finding, where it is, what to change."""
+def write_rectification(b: Bulletin, subject: Subject, items: Sequence[OpenItem], path: Path | IO[bytes],
+                        *, deadline_days: int = 10, kind_noun: str = "网站",
+                        shots: Mapping[str, Path] | None = None) -> Path | IO[bytes]:
+    """整改通知 for one site or account: each open finding, where it is, what to change;
+    with `shots` (finding key → evidence screenshot), an annex of the screenshots.
+    `path`: a file to write, or a binary stream."""
     doc = _document()
     sec = doc.sections[0]
     sec.orientation = WD_ORIENT.LANDSCAPE
@@ -158,6 +161,14 @@ def write_rectification(b: Bulletin, subject: Subject, items: Sequence[OpenItem]
     _para(doc, b.issuer or "（发文单位）", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     _para(doc, f"{b.date[:4]}年{int(b.date[5:7])}月{int(b.date[8:10])}日",
           align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    pictured = [(i, it, shots[it.key]) for i, it in enumerate(items, 1) if shots and it.key in shots]
+    if pictured:
+        doc.add_page_break()
+        _para(doc, "附：问题截图", font="黑体", size=16, indent=False)
+        for i, it, shot in pictured:
+            _para(doc, f"{i}. {it.problem}：{it.evidence}", size=11, indent=False)
+            doc.add_picture(str(shot), width=Cm(22))
+    if isinstance(path, Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(path)
     return path

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from govcrawl.store import Store
+from govcrawl.store import FINISHED, Store
 
 
 def register(sub) -> None:
@@ -24,6 +24,11 @@ def register(sub) -> None:
 def run(args) -> int:
     store = Store(args.store, readonly=True)
     insp = store.inspection(args.inspection, kind=None if args.kind == "any" else args.kind)
+    state = store.state(insp)
+    if state != FINISHED:
+        # the findings so far are real, but not the inspection's result: each line says so
+        print(f"govcrawl findings: {store.describe_state(insp)}; these are its findings so far, "
+              "not a complete inspection (no verdicts from it)", file=sys.stderr)
     out = sys.stdout
     from govcrawl.history import ReviewFilter
 
@@ -37,5 +42,7 @@ def run(args) -> int:
             continue
         d = f.to_dict()
         d["inspection"] = insp["id"]
+        if state != FINISHED:
+            d["inspection_state"] = state
         out.write(json.dumps(d, ensure_ascii=False) + "\n")
     return 0

@@ -42,8 +42,8 @@ class Command(ScrapyCrawl):
         except RuntimeError:  # the crawl never started (Scrapy has logged why)
             stats = None
         if stats is not None and stats.get_value("govcrawl/store/close_failed"):
-            print(f"scrapy crawl {args[0]}: the store could not be closed (see the log above); "
-                  "the inspection is left open", file=sys.stderr)
+            print(f"scrapy crawl {args[0]}: the store could not be written (see the error above); the "
+                  "inspection is not finished (with JOBDIR the same command resumes it)", file=sys.stderr)
             self.exitcode = 1
 
     @staticmethod

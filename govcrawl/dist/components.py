@@ -21,8 +21,10 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 
 from govcrawl.dist import worker_for
 from govcrawl.dist.worker import Worker
+from govcrawl.frontier import engine_in_progress  # noqa: F401 - also imported from here
 from govcrawl.middlewares import slot_for
 from govcrawl.pipelines.store import StorePipeline
+from govcrawl.store import FINISHED
 
 logger = logging.getLogger("govcrawl.dist")
 
@@ -34,17 +36,6 @@ def slot_of(request: Request) -> str:
     """The download slot a request will use (SiteSlotMiddleware's rule), `host:<host>`
     for one with no site."""
     return slot_for(request) or f"host:{(urlsplit(request.url).netloc or '').lower()}"
-
-
-def engine_in_progress(crawler: Any) -> Any:
-    """Requests the engine is still working on (download, callback, item pipelines).
-
-    Scrapy has no public "request fully processed" signal; the engine's slot keeps
-    exactly that set.  None when a future Scrapy renames it: then requests are acked
-    only when the worker is idle, which is safe, just later.
-    """
-    slot = getattr(getattr(crawler, "engine", None), "_slot", None)
-    return getattr(slot, "inprogress", None)
 
 
 class DistScheduler:
@@ -196,31 +187,27 @@ class DistributedStorePipeline(StorePipeline):
             self.worker.ack(engine_in_progress(self.crawler))
         return ok
 
-    def close_spider(self, spider: Any = None) -> None:
+    def _close(self) -> None:
         w = self.worker
         if w is None:
-            return super().close_spider(spider)
-        reason = self.crawler.stats.get_value("finish_reason") if self.crawler.stats else None
-        # stopped early (Ctrl-C, SIGTERM): requests cut short are not acked; another
-        # worker (or this one, restarted) fetches them again
-        self._ack = reason in (None, "finished")
-        if not w.finalizing:
-            assert self.store is not None
-            self._flush_final()
-            if self._ack:
-                w.ack(())  # finished: the engine is idle, everything popped is done and stored
-            self.store.close()
-            return None
+            return super()._close()
         assert self.store is not None
         self._flush_final()
+        # the engine has stopped (Ctrl-C and SIGTERM wait for requests in flight): everything
+        # this worker popped is done and its rows are committed
+        w.ack(())
+        if not w.finalizing:
+            self.store.close()
+            return None
         self._update_sites()
-        verdicts = self._verdicts()
+        status = self.end_status()
+        # verdicts only from a complete inspection (every site's checks ran and are stored)
+        verdicts = self._verdicts() if status == FINISHED else {}
         stats = self._global_stats()
         stats["verdicts"] = verdicts
-        status = "finished" if reason in (None, "finished") else "interrupted"
-        self.store.finish_inspection(self.inspection_id, status=status, stats=stats)
+        self.store.finish_inspection(self.inspection_id, status=status, stats=stats, error=self.end_error())
         self.store.close()
-        w.inspection_closed = status == "finished"
+        w.inspection_closed = status == FINISHED
         logger.info("inspection %s %s: %d pages over %d sites; sites not reached: %s; findings by rule: "
                     "%s; verdicts: %s; elapsed %s", self.inspection_id, status, stats["pages"],
                     len(stats["pages_per_site"]), ", ".join(stats["unreachable"]) or "none",

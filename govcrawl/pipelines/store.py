@@ -344,8 +344,8 @@ class StorePipeline:
         self._retry_at = now + self.retry_interval
         if self._outage_since is None:
             self._outage_since = self._outage_said = now
-            logger.error("store %s %s (%s): %d pages and %d findings kept in memory; retrying every %.0f s "
-                         "for up to %.0f s", self._name(), db.outage_words(e), db.first_line(e),
+            logger.error("store %s %s (%s): %d pages and %d findings kept in memory; retrying every %g s "
+                         "for up to %g s", self._name(), db.outage_words(e), db.first_line(e),
                          len(self._pages), len(self._findings), self.retry_interval, self.retry_timeout)
         elif now - self._outage_said >= 60:
             self._outage_said = now

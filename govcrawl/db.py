@@ -514,6 +514,8 @@ def classify(e: BaseException) -> str:
         return BUSY
     if isinstance(e, (psycopg.DataError, psycopg.IntegrityError)):
         return DATA
+    if isinstance(e, psycopg.ProgrammingError) and "cannot adapt" in msg:
+        return DATA  # a value of a type PostgreSQL cannot take
     if isinstance(e, (psycopg.OperationalError, psycopg.InterfaceError, psycopg.InternalError)):
         return OUTAGE
     if isinstance(e, psycopg.Error):

@@ -22,6 +22,10 @@ if _CONTROL:
                 self._limit()
             return super().execute(sql, *args)
 
+        def executescript(self, script):  # type: ignore[override]
+            self._limit()  # the schema of a new store needs room too
+            return super().executescript(script)
+
         def _limit(self) -> None:
             try:
                 size, mode = open(_CONTROL).read().split()[:2]

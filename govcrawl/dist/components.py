@@ -13,6 +13,7 @@ from collections import deque
 from typing import Any
 from urllib.parse import urlsplit
 
+import redis
 from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.request import request_from_dict
@@ -20,7 +21,7 @@ from scrapy_redis import picklecompat
 from scrapy_redis.dupefilter import RFPDupeFilter
 
 from govcrawl.dist import worker_for
-from govcrawl.dist.worker import Worker
+from govcrawl.dist.worker import REDIS_DOWN, Worker
 from govcrawl.frontier import engine_in_progress  # noqa: F401 - also imported from here
 from govcrawl.middlewares import slot_for
 from govcrawl.pipelines.store import StorePipeline
@@ -82,20 +83,27 @@ class DistScheduler:
         return None  # the queue outlives this worker; the finalizer deletes it
 
     def __len__(self) -> int:
-        return len(self.local) + self.worker.counts()[0]
+        try:
+            queued = self.worker.counts()[0]
+        except REDIS_DOWN as e:
+            self.worker.unreachable(e, "counting the queue")
+            queued = 0
+        return len(self.local) + len(self.worker.backlog) + queued
 
     def has_pending_requests(self) -> bool:
-        return bool(self.local) or bool(self.worker.server.zcard(self.worker.key("rr")))
+        return bool(self.local) or self.worker.has_queued() or bool(self.worker.backlog)
 
     def enqueue_request(self, request: Request) -> bool:
         if request.meta.get("finalize") or request.url.startswith("data:"):
             self.local.append(request)
             return True
         assert self.df is not None
+        fp = None
+        data = self.serializer.dumps(request.to_dict(spider=self.spider))
         if not request.dont_filter:
             fp = self.df.request_fingerprint(request)
             seen = self.worker.seen_local
-            if fp in seen or not self.worker.server.sadd(self.df.key, fp):
+            if fp in seen or not self.worker.offer(fp, slot_of(request), request.priority, data):
                 if len(seen) < _SEEN_CAP:
                     seen.add(fp)
                 self.df.log(request, self.spider)
@@ -103,8 +111,8 @@ class DistScheduler:
             if len(seen) >= _SEEN_CAP:
                 seen.clear()
             seen.add(fp)
-        data = self.serializer.dumps(request.to_dict(spider=self.spider))
-        self.worker.push(slot_of(request), request.priority, data)
+        else:
+            self.worker.offer(None, slot_of(request), request.priority, data)
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
         return True
@@ -277,6 +285,8 @@ class DistributedWorkerExtension:
         w = self.worker
         now = time.monotonic()
         try:
+            if w.waiting() and not w.reconnect():
+                raise redis.ConnectionError("still unreachable")
             if now - self._last_beat >= w.heartbeat_ttl / 4:
                 self._last_beat = now
                 w.beat()
@@ -295,7 +305,9 @@ class DistributedWorkerExtension:
                 top = ", ".join(f"{slot} {size}" for slot, size in w.busiest())
                 logger.info("sweep-wide: %d requests queued, %d in flight, %d worker(s); this worker %s;"
                             " most queued: %s", q, f, n, w.id, top or "-")
-        except Exception as e:  # Redis hiccup: the next tick retries
+        except REDIS_DOWN as e:  # said once per outage; the next tick retries
+            w.unreachable(e, "heartbeat")
+        except Exception as e:
             logger.warning("distributed worker tick: %s", e)
         # other workers' requests or freed leases do not wake this engine: poke it
         nextcall = getattr(getattr(self.crawler.engine, "_slot", None), "nextcall", None)

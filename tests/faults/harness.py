@@ -279,3 +279,45 @@ class SmallDisk:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+class RestartableRedis:
+    """A private redis-server that can be stopped and started again on the same port, with
+    the append-only file docs/operations.md asks for (so the queue outlives a restart)."""
+
+    def __init__(self, tmp: Path) -> None:
+        import socket
+
+        self.exe = shutil.which("redis-server") or "/usr/bin/redis-server"
+        if not Path(self.exe).exists():
+            raise RuntimeError("redis-server is not installed (Debian package redis-server; `make system-deps`)")
+        self.dir = tmp
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.proc: subprocess.Popen | None = None
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        import redis
+
+        self.proc = subprocess.Popen([self.exe, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                      "--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.dir),
+                                      "--loglevel", "warning"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = redis.Redis(host="127.0.0.1", port=self.port)
+        for _ in range(200):
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not answer within 10 s")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()  # SIGTERM: as `systemctl stop redis-server` does
+            self.proc.wait(30)

@@ -1,0 +1,78 @@
+"""Redis (distributed sweeps) and the PostgreSQL store stopped in the middle of a sweep and
+started again: one error line when the service goes, one when it is back, no traceback,
+and exactly the rows of an uninterrupted sweep at the end (the SQLite reference)."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+import pytest
+
+from .harness import RestartableRedis, Sweep, diff, lost_or_extra, pages_stored, snapshot, sweep_cmd, tracebacks, wait_until
+
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(600)]
+
+
+def _errors(text: str) -> list[str]:
+    return [line for line in text.splitlines() if re.search(r"\] ERROR: ", line)
+            and "Gave up retrying <GET http://127.0.0.1:9/" not in line]  # the world's dead outside link
+
+
+@pytest.mark.redis
+def test_redis_stopped_15_s_mid_sweep(fault_world: Any, tmp_path: Any) -> None:
+    fw = fault_world
+    srv = RestartableRedis(tmp_path)
+    store = tmp_path / "d.db"
+    fw.server.latency = 0.04
+    try:
+        sweep = Sweep(sweep_cmd(fw.registry, store, "-s", f"GOVCRAWL_REDIS_URL={srv.url}",
+                                "-s", "GOVCRAWL_DIST_HEARTBEAT_TTL=6"), tmp_path / "dist.log").start()
+        wait_until(lambda: pages_stored(store) >= 15, sweep, what="15 pages stored")
+        srv.stop()
+        time.sleep(15)
+        assert sweep.running(), sweep.text()[-3000:]
+        srv.start()
+        assert sweep.wait() == 0, sweep.text()[-3000:]
+    finally:
+        fw.server.latency = 0.01
+        srv.stop()
+    log = sweep.text()
+    got = snapshot(store)
+    assert got["status"] == "finished"
+    assert lost_or_extra(diff(got, fw.reference)) == {}
+    assert tracebacks(log) == 0, log[-3000:]
+    errors = _errors(log)
+    assert len(errors) == 1 and "Redis unreachable" in errors[0], errors
+    assert "Redis reachable again" in log
+
+
+@pytest.mark.postgres
+def test_postgresql_stopped_mid_sweep(fault_world: Any, tmp_path: Any) -> None:
+    from tests.pgserver import PgServer
+
+    fw = fault_world
+    pg = PgServer()  # its own server: this test stops it
+    try:
+        url = pg.new_database()
+        fw.server.latency = 0.04
+        sweep = Sweep(sweep_cmd(fw.registry, url, "-s", "GOVCRAWL_STORE_RETRY_INTERVAL=1"),
+                      tmp_path / "pg.log").start()
+        wait_until(lambda: pages_stored(url) >= 15, sweep, what="15 pages stored")
+        pg.pause()
+        time.sleep(8)
+        assert sweep.running(), sweep.text()[-3000:]
+        pg.resume()
+        assert sweep.wait() == 0, sweep.text()[-3000:]
+        got = snapshot(url)
+    finally:
+        fw.server.latency = 0.01
+        pg.stop()
+    log = sweep.text()
+    assert got["status"] == "finished"
+    assert lost_or_extra(diff(got, fw.reference)) == {}
+    assert tracebacks(log) == 0, log[-3000:]
+    errors = _errors(log)
+    assert len(errors) == 1 and "unreachable" in errors[0], errors
+    assert "reachable again" in log

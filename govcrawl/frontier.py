@@ -113,6 +113,7 @@ class Frontier:
                     logger.debug("frontier row %s cannot be read back: %r", seq, e)
                     continue
                 req.meta[SEQ] = int(seq)
+                req.meta.pop("_govcrawl_counted", None)  # the progress lines count this process's requests
                 out.append(req)
         finally:
             store.close()

@@ -317,7 +317,7 @@ class StorePipeline:
         except Exception as e:  # noqa: BLE001 - classified: outage, fatal (a bug included)
             return self._write_failed(e)
         if self._outage_since is not None:
-            logger.info("store %s %s again after %.0f s: buffered rows written", self._name(),
+            logger.info("store %s %s again: buffered rows written (after %.0f s)", self._name(),
                         "reachable" if self.store.is_pg else "writable",
                         time.monotonic() - self._outage_since)
         self._outage_since = None

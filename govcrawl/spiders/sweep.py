@@ -244,6 +244,15 @@ class SweepSpider(scrapy.Spider):
         if state == FINISHED:
             logger.info("inspection %s of %s is finished: starting a new inspection", iid, marker.parent)
             return False
+        try:
+            started = sorted(json.loads(row["settings_json"] or "{}").get("sites") or [])
+        except (ValueError, AttributeError):
+            started = []
+        if started and started != sorted(self.sites):
+            raise SweepArgumentError(
+                f"JOBDIR {marker.parent} holds inspection {iid} of {len(started)} site(s) "
+                f"({', '.join(started[:5])}{' …' if len(started) > 5 else ''}); this command sweeps "
+                f"{len(self.sites)}: resume it with the same registry and -a sites, or give a new JOBDIR")
         if state == RUNNING:
             raise SweepArgumentError(f"{store.describe_state(row)}: one JOBDIR serves one process at a time")
         self.inspection_id, self.as_of = iid, as_of

@@ -128,6 +128,33 @@ GOVCRAWL_INTERACTION_STATS_STALE_DAYS = 61  # 2 months
 GOVCRAWL_UNREACHABLE_SHARE = 0.05
 GOVCRAWL_PROBE_TIMEOUT = 15
 
+# -- 政务新媒体 (scrapy crawl media; docs/media.md) ----------------------------------
+# rules (national values; provinces override)
+GOVCRAWL_MEDIA_STALE_DAYS = 14  # media.not_updated: no post for this many days (some provinces: 7)
+GOVCRAWL_MEDIA_ORIGINAL_MONTHS = 3  # media.no_original: window for an original post
+GOVCRAWL_MEDIA_REPLY_HOURS = 24  # media.slow_reply: a question answered later than this
+GOVCRAWL_MEDIA_REPLY_WINDOW_DAYS = 90  # media.slow_reply: questions asked within this window
+GOVCRAWL_MEDIA_ADS_LEXICON = ""  # media.ads markers and selling calls; "": govcrawl/media/ads.txt
+GOVCRAWL_MEDIA_WORDING = True  # content.* on posts through the wording checker
+GOVCRAWL_MEDIA_BRIDGE_LAG_HOURS = 24.0  # a bridge's copy synced this long before the end of as_of still counts
+# reading
+GOVCRAWL_MEDIA_MAX_PAGES = 5  # post list pages per account (until the no-original window is read)
+GOVCRAWL_MEDIA_COMMENT_POSTS = 5  # newest posts with comments whose comments are read
+GOVCRAWL_MEDIA_LONGTEXT_POSTS = 20  # Weibo long posts (isLongText) per account whose full text is read
+GOVCRAWL_MEDIA_WEIBO_API = ""  # Weibo API base; "": m.weibo.cn (or the registry url's origin)
+GOVCRAWL_MEDIA_WECHAT_BRIDGE = ""  # WeChat feed URL template, e.g. http://rss.local/feeds/{biz}.atom
+# politeness: one download slot per platform
+GOVCRAWL_MEDIA_CONCURRENCY = 1  # concurrent requests per platform
+GOVCRAWL_MEDIA_DELAY = 2.0  # seconds between requests to one platform
+GOVCRAWL_MEDIA_SLOTS = {}  # per platform overrides, e.g. {"weibo": {"delay": 5}}
+# back-off: only the account that was limited waits; the platform's other accounts go on
+GOVCRAWL_MEDIA_BACKOFF = 60.0  # seconds to wait after a limit answer not named below
+GOVCRAWL_MEDIA_BACKOFF_KINDS = {"418": 60, "403": 30, "432": 120, "429": 30, "ok:-100": 180,
+                                "busy": 60, "result:2": 30}  # first wait per answer; doubles per repeat
+GOVCRAWL_MEDIA_BACKOFF_MAX = 300.0  # longest single wait (Retry-After is capped by it too)
+GOVCRAWL_MEDIA_BACKOFF_BUDGET = 900.0  # most seconds one account may spend waiting in a run
+GOVCRAWL_MEDIA_RATE_RETRIES = 2  # retries of one request after limit answers, then a notice
+
 # -- Elasticsearch (off unless ELASTICSEARCH_URL is set) -------------------------
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
+from govcrawl.cli.findings import add_kind_argument, pick_inspection
 from govcrawl.scoring import compute_verdicts, read_verdicts
 from govcrawl.store import Store
 
@@ -13,8 +14,7 @@ def register(sub) -> None:
     p = sub.add_parser("verdicts", help="export an inspection's verdicts (合格/不合格, score)")
     p.add_argument("--store", required=True)
     p.add_argument("--inspection", default="latest")
-    p.add_argument("--kind", default="sites", choices=["sites", "media", "any"],
-                   help="which inspection 'latest' means: the newest site sweep (default), media run, or any")
+    add_kind_argument(p)
     p.add_argument("--format", default="jsonl", choices=["jsonl"])
     p.add_argument("--subject", choices=["site", "account"],
                    help="only site or only account verdicts (default: both)")
@@ -25,7 +25,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     store = Store(args.store, readonly=not args.recompute)
-    insp = store.inspection(args.inspection, kind=None if args.kind == "any" else args.kind)
+    insp = pick_inspection(store, args.inspection, args.kind, "verdicts")
     from govcrawl.history import require_finished
 
     require_finished(store, insp, "verdicts")  # interrupted, failed or still running: refused

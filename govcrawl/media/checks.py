@@ -9,6 +9,14 @@ network day never vetoes an account.  Thresholds are settings (national values o
   GOVCRAWL_MEDIA_ORIGINAL_MONTHS    3  media.no_original: window for original posts
   GOVCRAWL_MEDIA_REPLY_HOURS       24  media.slow_reply: a question answered later, or not at all
   GOVCRAWL_MEDIA_REPLY_WINDOW_DAYS 90  media.slow_reply: questions asked within this window
+  GOVCRAWL_MEDIA_BRIDGE_LAG_HOURS  24  a bridge's copy synced this long before the end of as_of counts
+
+Evidence before a veto (rules.md): media.not_found fires only on the platform's own
+not-found / closed answer; media.not_updated and media.no_original only on dated posts
+actually read (or a platform that itself counts zero posts), reaching far enough back
+and, for a bridge, synced recently enough.  An empty answer that contradicts the
+profile's count, a signed list, a stopped bridge, paging that did not reach the window:
+the rule is not judged (obs.unjudged, a media.not_judged notice), never a veto.
 """
 
 from __future__ import annotations
@@ -22,21 +30,21 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from govcrawl import settings as project_settings
 from govcrawl.items import DEDUCT, VETO, Finding
 from govcrawl.text.lexicon import LexiconError, read_lexicon
 from govcrawl.media.model import (CLOSED, INTERACTION_BROKEN, INTERACTION_NONE, NOT_FOUND,
-                                  Observation, Post, parse_iso)
+                                  Observation, Post, months_back, parse_iso)
 
 log = logging.getLogger(__name__)
 
-DEFAULTS: dict[str, Any] = {
-    "GOVCRAWL_MEDIA_STALE_DAYS": 14,
-    "GOVCRAWL_MEDIA_ORIGINAL_MONTHS": 3,
-    "GOVCRAWL_MEDIA_REPLY_HOURS": 24,
-    "GOVCRAWL_MEDIA_REPLY_WINDOW_DAYS": 90,
-    "GOVCRAWL_MEDIA_ADS_LEXICON": "",  # default: govcrawl/media/ads.txt
-    "GOVCRAWL_MEDIA_WORDING": True,  # content.* on posts through govcrawl.text
-}
+# the rules' settings, with their defaults from govcrawl/settings.py (the one place they
+# are declared); callers outside Scrapy (media-import, tests) pass a plain dict or nothing
+DEFAULTS: dict[str, Any] = {name: getattr(project_settings, name) for name in (
+    "GOVCRAWL_MEDIA_STALE_DAYS", "GOVCRAWL_MEDIA_ORIGINAL_MONTHS", "GOVCRAWL_MEDIA_REPLY_HOURS",
+    "GOVCRAWL_MEDIA_REPLY_WINDOW_DAYS", "GOVCRAWL_MEDIA_ADS_LEXICON", "GOVCRAWL_MEDIA_WORDING",
+    "GOVCRAWL_MEDIA_BRIDGE_LAG_HOURS")}
+POST_RULES = ("media.not_updated", "media.no_original")  # judged on the posts read
 MEDIA_RULES = ("media.not_updated", "media.no_interaction", "media.no_original", "media.slow_reply",
                "media.renamed", "media.not_found", "media.ads")
 
@@ -96,24 +104,17 @@ def normalize_name(name: str | None) -> str:
     return re.sub(r"[\s\u3000·•_\-]+", "", s).casefold()
 
 
-def months_back(d: date, months: int) -> date:
-    y, m = divmod(d.year * 12 + (d.month - 1) - months, 12)
-    m += 1
-    for day in (d.day, 30, 29, 28):
-        try:
-            return date(y, m, day)
-        except ValueError:
-            continue
-    return date(y, m, 28)
-
-
 def _as_date(as_of: str | date) -> date:
     return as_of if isinstance(as_of, date) else date.fromisoformat(str(as_of)[:10])
 
 
 def check_account(account: dict[str, Any], obs: Observation, as_of: str | date,
                   settings: dict[str, Any] | None = None, text_checker: Any = None) -> list[Finding]:
-    """All media.* findings for one account (content.* too when a text checker is given)."""
+    """All media.* findings for one account (content.* too when a text checker is given).
+
+    A rule whose evidence could not be read is not judged: `obs.unjudged` names it with
+    the reason and a `media.not_judged` notice says so (rules.md, "Evidence before a veto").
+    """
     day = _as_date(as_of)
     aid = account["id"]
     url = obs.profile.url or account.get("url") or ""
@@ -128,6 +129,9 @@ def check_account(account: dict[str, Any], obs: Observation, as_of: str | date,
                                                                if k != "interaction_entry"}}))
         return out
     if not obs.checkable:
+        # nothing about the account was read: the spider's media.unchecked notice says why
+        for rule in ("media.not_found",) + POST_RULES:
+            obs.unjudged[rule] = (obs.unreadable.get(rule) or {}).get("reason") or "unread"
         return out
     out += _renamed(account, obs, url)
     out += _not_updated(account, obs, day, settings, url)
@@ -137,7 +141,43 @@ def check_account(account: dict[str, Any], obs: Observation, as_of: str | date,
     out += _ads(account, obs, day, settings)
     if text_checker is not None:
         out += wording_findings(account, obs, day, text_checker, settings)
+    if obs.unjudged:
+        from govcrawl.media.verdict import account_verdict, withheld
+
+        if withheld(account_verdict(aid, out, settings), obs.unjudged, settings):
+            why = ", ".join(f"{r} ({obs.unjudged[r]})" for r in sorted(obs.unjudged))
+            obs.notice("media.unchecked", f"account {aid}: no verdict this time: nothing found fails"
+                       f" it, but {why} could not be judged", url, unjudged=dict(obs.unjudged))
     return out
+
+
+def _not_judged(obs: Observation, rule: str, reason: str, message: str, url: str,
+                **data: Any) -> list[Finding]:
+    obs.unjudged[rule] = reason
+    obs.notice("media.not_judged", f"{rule} not judged: {message}", url, rule=rule, reason=reason,
+               **data)
+    return []
+
+
+def _unread(obs: Observation, rule: str, url: str) -> list[Finding] | None:
+    """Not judged when the adapter could not read the evidence, or no post list was read."""
+    if rule in obs.unreadable:
+        why = obs.unreadable[rule]
+        return _not_judged(obs, rule, str(why.get("reason")), str(why.get("message")), url)
+    if not obs.posts_complete:
+        return _not_judged(obs, rule, "posts_unread", "the post list was not read", url)
+    return None
+
+
+def _copy_current(obs: Observation, day: date, settings) -> bool:
+    """A bridge's copy counts as current when it synced within the lag allowed before the
+    end of `as_of` (WeWe-RSS syncs twice a day by default); a live read always does."""
+    if obs.seen_until is None:
+        return True
+    synced = parse_iso(obs.seen_until)
+    lag = timedelta(hours=float(setting(settings, "GOVCRAWL_MEDIA_BRIDGE_LAG_HOURS")))
+    end = datetime.combine(day, datetime.max.time())
+    return synced is not None and synced >= end - lag
 
 
 def _renamed(account, obs, url) -> list[Finding]:
@@ -158,35 +198,68 @@ def _posts_until(obs: Observation, day: date) -> list[tuple[datetime, Post]]:
 
 
 def _not_updated(account, obs, day, settings, url) -> list[Finding]:
+    """Fires on dated posts actually read (the list is newest first), or on a platform that
+    itself counts no post; never on an empty or stale-looking answer it cannot vouch for."""
+    rule = "media.not_updated"
     stale = int(setting(settings, "GOVCRAWL_MEDIA_STALE_DAYS"))
     dated = _posts_until(obs, day)
     newest = dated[0][0] if dated else None
     # 14 days: a post 13 days before as_of keeps the account fresh, 14 days does not.
     if newest is not None and (day - newest.date()).days < stale:
-        return []
+        return []  # a fresh post read is evidence enough, whatever else could not be read
+    unread = _unread(obs, rule, url)
+    if unread is not None:
+        return unread
     if newest is None and any(p.at is None for p in obs.posts):
-        return []  # posts exist but the platform hides their dates: cannot judge
-    return [Finding(rule="media.not_updated", severity=VETO, site_id=account["id"], url=url,
-                    where="site",
-                    evidence={"newest_post": newest.isoformat(timespec="minutes") if newest else None,
-                              "days_since": (day - newest.date()).days if newest else None,
-                              "threshold_days": stale, "as_of": day.isoformat(),
-                              "posts_seen": len(obs.posts),
-                              "newest_url": dated[0][1].url if dated else None})]
+        return _not_judged(obs, rule, "dates_hidden", "the platform shows posts without dates", url)
+    if not obs.posts and obs.posts_total != 0:
+        return _not_judged(obs, rule, "empty_list", "the post list was empty and the platform does"
+                           " not count zero posts", url, posts_total=obs.posts_total)
+    if not _copy_current(obs, day, settings):
+        return _not_judged(obs, rule, "bridge_stale", f"the bridge last synced {obs.seen_until}, more"
+                           f" than {float(setting(settings, 'GOVCRAWL_MEDIA_BRIDGE_LAG_HOURS')):g} h before"
+                           " the end of as_of: its copy proves nothing about the days since", url,
+                           seen_until=obs.seen_until)
+    ev = {"newest_post": newest.isoformat(timespec="minutes") if newest else None,
+          "days_since": (day - newest.date()).days if newest else None,
+          "threshold_days": stale, "as_of": day.isoformat(), "posts_seen": len(obs.posts),
+          "newest_url": dated[0][1].url if dated else None}
+    if newest is None:
+        ev["posts_total"] = obs.posts_total  # the platform's own count: zero
+    if obs.seen_until:
+        ev["bridge_synced"] = obs.seen_until
+    return [Finding(rule=rule, severity=VETO, site_id=account["id"], url=url, where="site",
+                    evidence=ev)]
 
 
 def _no_original(account, obs, day, settings, url) -> list[Finding]:
+    """Fires when every post read in the window is a repost and the posts read reach back
+    to the window's start (or the list's end) and up to as_of."""
+    rule = "media.no_original"
     months = int(setting(settings, "GOVCRAWL_MEDIA_ORIGINAL_MONTHS"))
     start = months_back(day, months)
     window = [(w, p) for w, p in _posts_until(obs, day) if w.date() >= start]
-    if not window:
-        return []  # nothing posted in the window: media.not_updated tells that story
     if any(p.original is not False for _, p in window):
         return []  # an original post, or one whose origin is unknown
-    return [Finding(rule="media.no_original", severity=DEDUCT, site_id=account["id"], url=url,
-                    where="site",
+    unread = _unread(obs, rule, url)
+    if unread is not None:
+        return unread
+    if not window:
+        return []  # nothing posted in the window: media.not_updated tells that story
+    oldest = min((w for p in obs.posts if not p.data.get("pinned") and (w := p.when()) is not None),
+                 default=None)
+    if not obs.list_end and (oldest is None or oldest.date() > start):
+        return _not_judged(obs, rule, "window_not_covered", f"the posts read reach back to"
+                           f" {oldest:%Y-%m-%d} only, not to {start.isoformat()}" if oldest else
+                           "no dated post read", url, window_start=start.isoformat())
+    if not _copy_current(obs, day, settings):
+        return _not_judged(obs, rule, "bridge_stale", f"the bridge last synced {obs.seen_until}:"
+                           " posts since then were not seen", url, seen_until=obs.seen_until)
+    return [Finding(rule=rule, severity=DEDUCT, site_id=account["id"], url=url, where="site",
                     evidence={"window_start": start.isoformat(), "as_of": day.isoformat(),
                               "posts_in_window": len(window), "reposts": len(window),
+                              "read_back_to": oldest.isoformat(timespec="minutes") if oldest else None,
+                              "list_end": obs.list_end,
                               "examples": [p.url or p.id for _, p in window[:3]]})]
 
 

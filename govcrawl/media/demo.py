@@ -68,6 +68,9 @@ def demo_account_specs() -> list[FakeAccount]:
                                     title="上半年经济运行情况"), _p(8, 4)]),  # 错别字
         FakeAccount("dm-ks-wm", "kuaishou", "东湖文明", "3xdmdhwm01", org="东湖区文明办",
                     posts=[_p(0.5, 1), _p(7, 4)]),
+        # posts only from a signed request: not read, so no verdict (and no false 14天未更新)
+        FakeAccount("dm-dy-cg", "douyin", "东湖城管执法", "MS4wLjABAAAAdmdhcg01", org="东湖区城市管理局",
+                    behaviour="signed_list", posts=[_p(30, 2)]),
     ]
 
 
@@ -108,6 +111,11 @@ def run_media_demo(out: Path, store: Path, as_of: date, extra_settings: list[str
                 " ON a.inspection_id=v.inspection_id AND a.account_id=v.site_id"
                 " WHERE v.inspection_id=? ORDER BY v.result DESC, v.site_id", (iid,)):
             print(f"  {aid:<14} {name:<12} {result:<4} {'、'.join(json.loads(problems)) or '-'}")
+        for aid, name, msg in c.execute(
+                "SELECT a.account_id, a.name, n.message FROM accounts a JOIN notices n ON"
+                " n.inspection_id=a.inspection_id AND n.site_id=a.account_id AND n.kind='media.unchecked'"
+                " WHERE a.inspection_id=? ORDER BY a.account_id", (iid,)):
+            print(f"  {aid:<14} {name:<12} 未判定 {msg.split(': ', 1)[-1]}")
     finally:
         c.close()
     return 0

@@ -117,6 +117,7 @@ def read_export(paths: str | Path | list[str | Path], account: dict[str, Any],
         else:
             raise ExportError(f"{path}: unknown export format (want .csv, .xlsx or .json)")
     obs.posts_complete = True
+    obs.list_end = True  # the office's export lists the account's posts, not a page of them
     return obs
 
 

@@ -28,8 +28,9 @@ def save_account(store: Store, inspection_id: int, account: dict[str, Any], obs:
         "interaction": prof.interaction, "interaction_evidence": prof.interaction_evidence,
         "profile": prof.data, "profile_url": prof.url, "posts_seen": len(obs.posts),
         "newest_post": dated[0] if dated else None, "messages": [asdict(m) for m in obs.messages],
-        "posts_complete": obs.posts_complete, "source": obs.source, "fetched": obs.fetched,
-        "checked": obs.checkable,
+        "posts_complete": obs.posts_complete, "list_end": obs.list_end,
+        "posts_total": obs.posts_total, "seen_until": obs.seen_until, "unjudged": obs.unjudged,
+        "source": obs.source, "fetched": obs.fetched, "checked": obs.checkable,
     }
     with store.tx() as c:
         c.execute(

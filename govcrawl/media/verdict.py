@@ -107,14 +107,28 @@ def account_verdict(account_id: str, findings: Iterable[Finding],
     return AccountVerdict(account_id, result, 0.0 if vetoes else score, vetoes, problems, dict(lost))
 
 
+VETO_RULES = ("media.not_found", "media.not_updated", "media.no_interaction")
+
+
+def withheld(v: AccountVerdict, unjudged: Iterable[str], settings: dict[str, Any] | None = None) -> bool:
+    """A 合格 that rests on rules which could not be judged is not given: only a veto or a
+    province's fail rule could have changed it, so those count.  A 不合格 found on positive
+    evidence stands whatever else could not be read."""
+    if v.result != PASS:
+        return False
+    decisive = set(VETO_RULES) | set(_get(settings, "GOVCRAWL_MEDIA_FAIL_RULES", []))
+    return bool(decisive & set(unjudged))
+
+
 def compute_account_verdicts(store: Any, inspection_id: int, settings: dict[str, Any] | None = None,
                              exclude_keys: set[str] | None = None,
                              accounts: Iterable[str] | None = None) -> list[AccountVerdict]:
     """(Re)compute and write verdicts for the accounts of a media inspection.
 
     Accounts whose platform could not be read (status 'unknown') get no verdict: they were
-    not checked, and a notice says why.  `exclude_keys`: finding keys a reviewer marked
-    false alarm.
+    not checked, and a notice says why.  Nor do accounts that would pass while a veto rule
+    could not be judged (`unjudged` in the account's data, media.not_judged notices).
+    `exclude_keys`: finding keys a reviewer marked false alarm.
     """
     q = "SELECT * FROM accounts WHERE inspection_id=?"
     args: list[Any] = [inspection_id]
@@ -137,6 +151,10 @@ def compute_account_verdicts(store: Any, inspection_id: int, settings: dict[str,
                   if not exclude_keys or f.key not in exclude_keys]
             v = account_verdict(aid, fs, settings)
             data = json.loads(row["data_json"] or "{}")
+            if withheld(v, data.get("unjudged") or {}, settings):
+                c.execute("DELETE FROM verdicts WHERE inspection_id=? AND site_id=? AND subject='account'",
+                          (inspection_id, aid))
+                continue
             meta = {"name": row["name"], "platform": row["platform"],
                     "platform_label": data.get("platform_label"), "current_name": row["current_name"],
                     "status": row["status"], "deductions": v.deductions, "org": row["org"],

@@ -10,15 +10,20 @@ to the media pipelines (checks, then the store and the account verdict).  Accoun
 
 Politeness: every request of a platform shares one download slot `media:<platform>`
 (GOVCRAWL_MEDIA_CONCURRENCY / GOVCRAWL_MEDIA_DELAY, per platform in
-GOVCRAWL_MEDIA_SLOTS).  A rate limit (429, or Weibo's 418) slows the slot down, is
-retried after Retry-After (capped), and when it persists the account is recorded as
-unchecked with a notice — the run moves on and the inspection is always closed.
+GOVCRAWL_MEDIA_SLOTS).  A limit answer (418, 403, 432, 429, Weibo's ok:-100 with a
+captcha/login url, 请求过于频繁, Kuaishou's result 2) makes only that account wait: its
+callback sleeps for the answer kind's back-off (GOVCRAWL_MEDIA_BACKOFF_KINDS, doubling
+for each repeat of that kind on that account, capped by GOVCRAWL_MEDIA_BACKOFF_MAX and
+the account's GOVCRAWL_MEDIA_BACKOFF_BUDGET) while the platform's slot goes on serving
+the other accounts; every wait is a media.rate_limited notice, and a limit that persists
+leaves the account's affected rules unjudged.  The inspection is always closed.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import Counter
+from collections import Counter, defaultdict
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, AsyncIterator
@@ -26,6 +31,8 @@ from zoneinfo import ZoneInfo
 
 import scrapy
 from scrapy import Request
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.task import deferLater
 
 from govcrawl import db
 from govcrawl.media.adapters import AdapterError, Fetch, Resp, get_adapter
@@ -111,18 +118,27 @@ class MediaSpider(scrapy.Spider):
         self.done: set[str] = set()
         self.inspection_id = 0
         self.stats_counter: Counter[str] = Counter()
-        self.base_delays: dict[str, float] = {}
+        # back-off state per account: how often each answer kind came, seconds waited
+        self.limits: dict[str, Counter[str]] = defaultdict(Counter)
+        self.waited: Counter[str] = Counter()
+        self.shared: dict[str, Resp] = {}  # answers every account shares (Fetch.shared), by url
+        self.inflight: dict[str, list[tuple[str, Fetch]]] = {}  # shared fetches asked: who waits
+        self.captured: dict[str, list[bytes]] = {}  # answers a rendered page asked for itself
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "MediaSpider":
         spider: MediaSpider = super().from_crawler(crawler, *args, **kwargs)
         s = crawler.settings
-        spider.rate_retries = s.getint("GOVCRAWL_MEDIA_RATE_RETRIES", 1)
-        spider.backoff = s.getfloat("GOVCRAWL_MEDIA_BACKOFF", 60.0)
-        spider.backoff_max = s.getfloat("GOVCRAWL_MEDIA_BACKOFF_MAX", 300.0)
+        spider.rate_retries = s.getint("GOVCRAWL_MEDIA_RATE_RETRIES")
+        spider.backoff = s.getfloat("GOVCRAWL_MEDIA_BACKOFF")
+        spider.backoff_kinds = {str(k): float(v) for k, v in
+                                s.getdict("GOVCRAWL_MEDIA_BACKOFF_KINDS").items()}
+        spider.backoff_max = s.getfloat("GOVCRAWL_MEDIA_BACKOFF_MAX")
+        spider.backoff_budget = s.getfloat("GOVCRAWL_MEDIA_BACKOFF_BUDGET")
         spider.adapter_settings = {
             k: s.get(k) for k in ("GOVCRAWL_MEDIA_WEIBO_API", "GOVCRAWL_MEDIA_WECHAT_BRIDGE",
                                   "GOVCRAWL_MEDIA_MAX_PAGES", "GOVCRAWL_MEDIA_COMMENT_POSTS",
+                                  "GOVCRAWL_MEDIA_LONGTEXT_POSTS", "GOVCRAWL_MEDIA_STALE_DAYS",
                                   "GOVCRAWL_MEDIA_ORIGINAL_MONTHS") if s.get(k) not in (None, "")}
         spider.adapter_settings["as_of"] = spider.as_of.isoformat()
         spider.browser = s.getbool("GOVCRAWL_BROWSER", True)
@@ -131,14 +147,12 @@ class MediaSpider(scrapy.Spider):
         slots = dict(s.getdict("DOWNLOAD_SLOTS"))
         per = s.getdict("GOVCRAWL_MEDIA_SLOTS")
         for platform in {a["platform"] for a in spider.accounts.values()}:
-            conf = {"concurrency": s.getint("GOVCRAWL_MEDIA_CONCURRENCY", 1),
-                    "delay": s.getfloat("GOVCRAWL_MEDIA_DELAY", 2.0)}
+            conf = {"concurrency": s.getint("GOVCRAWL_MEDIA_CONCURRENCY"),
+                    "delay": s.getfloat("GOVCRAWL_MEDIA_DELAY")}
             conf.update(per.get(platform) or {})
             slots[f"media:{platform}"] = conf
         slots.setdefault("media:entry", {"concurrency": 2, "delay": 0.0})
         s.set("DOWNLOAD_SLOTS", slots, priority="spider")
-        spider.base_delays = {k: float(v.get("delay", 0.0)) for k, v in slots.items()
-                              if k.startswith("media:")}
         if spider.browser and any(a["platform"] in BROWSER_PLATFORMS and not (a.get("settings") or {})
                                   .get("export") for a in spider.accounts.values()):
             handlers = dict(s.getdict("DOWNLOAD_HANDLERS"))
@@ -195,35 +209,89 @@ class MediaSpider(scrapy.Spider):
                                 "account_id": account["id"]}
         if fetch.render:
             meta["playwright"] = True
-        return Request(fetch.url, headers=fetch.headers or None, callback=self.on_response,
+            if fetch.data.get("capture"):
+                meta.update(self._capture_meta(f"{account['id']} {fetch.url}", fetch.data["capture"]))
+        return Request(fetch.url, method=fetch.method, body=fetch.body,
+                       headers=fetch.headers or None, callback=self.on_response,
                        errback=self.on_error, meta=meta, dont_filter=True,
                        cb_kwargs={"aid": account["id"], "fetch": fetch})
 
-    def on_response(self, response: Any, aid: str, fetch: Fetch) -> list[Any]:
+    def _capture_meta(self, key: str, pattern: str) -> dict[str, Any]:
+        """Browser meta that keeps the answers the page itself asks for from URLs containing
+        `pattern` (a signed post list no plain request can get): seen while the page loads,
+        their bodies read once the network is idle, before the page closes."""
+        from scrapy_playwright.page import PageMethod
+
+        seen: list[Any] = []
+
+        def on_page_response(r: Any) -> None:
+            if pattern in r.url:
+                seen.append(r)
+
+        async def collect(page: Any) -> None:
+            try:
+                await page.wait_for_load_state("networkidle", timeout=10_000)
+            except Exception as e:  # a page that never settles: keep what came
+                logger.debug("browser: %s did not settle: %s", page.url, e)
+            bodies = []
+            for r in seen:
+                try:
+                    bodies.append(await r.body())
+                except Exception as e:  # the answer went away with a redirect or a reload
+                    logger.debug("browser: no body for %s: %s", r.url, e)
+            self.captured[key] = bodies
+
+        return {"playwright_page_event_handlers": {"response": on_page_response},
+                "playwright_page_methods": [PageMethod(collect)]}
+
+    async def on_response(self, response: Any, aid: str, fetch: Fetch) -> list[Any]:
         account, obs = self.accounts[aid], self.obs[aid]
         obs.fetched += 1
         self.stats_counter[f"status_{response.status}"] += 1
         resp = Resp(url=response.url, status=response.status, body=response.body,
                     headers={k.decode("latin-1").lower(): v[0].decode("latin-1") if v else ""
                              for k, v in response.headers.items()},
-                    rendered=bool(response.meta.get("playwright")))
-        if response.status < 400:
-            self._recover(response.meta.get("download_slot"))
-        adapter = get_adapter(account["platform"], self.adapter_settings)
-        more: list[Fetch] = []
+                    rendered=bool(response.meta.get("playwright")),
+                    captured=self.captured.pop(f"{aid} {fetch.url}", []))
+        parked = self._shared_answer(fetch, resp)
         try:
-            more = adapter.dispatch(account, fetch, resp, obs)
+            more = self._dispatch(account, fetch, resp)
+        except AdapterError as e:  # rate limited: retry after a back-off of this account alone
+            more = []
+            retry, wait = self._rate_limited(account, fetch, response, e)
+            if retry is not None:
+                if wait > 0:  # only this account waits; the platform's slot goes on
+                    await maybe_deferred_to_future(deferLater(_reactor(), wait, lambda: None))
+                more = [retry]
+        return self._continue(aid, more) + parked
+
+    def _shared_answer(self, fetch: Fetch, resp: Resp | None) -> list[Any]:
+        """A shared fetch came back: keep a good answer for the run, and go on with the
+        accounts that waited for it (from the copy, or with their own request)."""
+        if not fetch.shared:
+            return []
+        if resp is not None and resp.status == 200:
+            self.shared[fetch.url] = resp
+        out: list[Any] = []
+        for aid, f in self.inflight.pop(fetch.url, []):
+            out += self._continue(aid, [f])
+        return out
+
+    def _dispatch(self, account: dict[str, Any], fetch: Fetch, resp: Resp) -> list[Fetch]:
+        """The adapter reads one answer; its troubles become notices.  A rate limit is raised
+        for the caller to back off."""
+        obs = self.obs[account["id"]]
+        adapter = get_adapter(account["platform"], self.adapter_settings)
+        try:
+            return adapter.dispatch(account, fetch, resp, obs)
         except AdapterError as e:
             if e.kind == "rate_limited":
-                retry = self._rate_limited(account, fetch, response, e)
-                if retry is not None:
-                    more = [retry]
-            else:
-                self._failed(account, fetch, e.kind, e.message, e.data)
+                raise
+            self._failed(account, fetch, e.kind, e.message, e.data)
         except Exception as e:  # an adapter bug must not lose the account or the run
-            logger.exception("adapter %s failed on %s", account["platform"], response.url)
+            logger.exception("adapter %s failed on %s", account["platform"], resp.url)
             self._failed(account, fetch, "adapter_error", f"{type(e).__name__}: {e}", {})
-        return self._continue(aid, more)
+        return []
 
     def on_error(self, failure: Any) -> list[Any]:
         req = failure.request
@@ -231,53 +299,79 @@ class MediaSpider(scrapy.Spider):
         account, obs = self.accounts[aid], self.obs[aid]
         err = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
         self.stats_counter["network_errors"] += 1
+        self.captured.pop(f"{aid} {fetch.url}", None)
         adapter = get_adapter(account["platform"], self.adapter_settings)
         if not adapter.failed(account, fetch, err, obs):
             self._failed(account, fetch, "platform_error", f"{err} at {req.url}", {})
-        return self._continue(aid, [])
+        return self._continue(aid, []) + self._shared_answer(fetch, None)
 
     def _continue(self, aid: str, more: list[Fetch]) -> list[Any]:
-        self.pending[aid] += len(more) - 1
-        out: list[Any] = [self._request(self.accounts[aid], f) for f in more]
+        """Requests for the account's next fetches (an answer every account shares, such as
+        a bridge's listing, is read from this run's copy); its item once nothing is pending."""
+        account = self.accounts[aid]
+        self.pending[aid] -= 1
+        out: list[Any] = []
+        queue = list(more)
+        while queue:
+            f = queue.pop(0)
+            copy = self.shared.get(f.url) if f.shared else None
+            if copy is None:
+                self.pending[aid] += 1
+                if f.shared and f.url in self.inflight:  # asked already: wait for that answer
+                    self.inflight[f.url].append((aid, f))
+                    continue
+                if f.shared:
+                    self.inflight[f.url] = []
+                out.append(self._request(account, f))
+                continue
+            try:
+                queue += self._dispatch(account, f, copy)
+            except AdapterError as e:  # a copy is a 200 answer: no limit to wait for
+                self._failed(account, f, e.kind, e.message, e.data)
         if self.pending[aid] <= 0:
             out.append(self._finish(aid))
         return out
 
-    def _slot(self, key: str | None) -> Any:
-        slots = getattr(getattr(self.crawler.engine, "downloader", None), "slots", {})
-        return slots.get(key) if key else None
-
-    def _recover(self, key: str | None) -> None:
-        """After a back-off, each answered request halves the slot's delay back to its base."""
-        slot = self._slot(key)
-        base = self.base_delays.get(key or "", 0.0)
-        if slot is not None and getattr(slot, "delay", 0.0) > base:
-            slot.delay = max(base, slot.delay / 2)
-
-    def _rate_limited(self, account: dict[str, Any], fetch: Fetch, response: Any,
-                      e: AdapterError) -> Fetch | None:
-        obs = self.obs[account["id"]]
-        self.stats_counter["rate_limited"] += 1
-        wait = self.backoff
+    def _backoff_wait(self, aid: str, answer: str, response: Any) -> float:
+        """Seconds this account waits after this answer: Retry-After when the platform gives
+        one, else the answer kind's first wait, doubled for each earlier answer of that kind
+        to this account; capped per wait and by what is left of the account's budget."""
+        base = self.backoff_kinds.get(answer, self.backoff)
         ra = response.headers.get(b"Retry-After")
         if ra:
             try:
-                wait = float(ra.decode("latin-1"))
+                base = float(ra.decode("latin-1"))
             except ValueError:
                 pass
-        wait = max(0.0, min(wait, self.backoff_max))
-        slot = self._slot(response.meta.get("download_slot"))
-        if slot is not None:  # slow the whole platform down, not only this account
-            slot.delay = max(getattr(slot, "delay", 0.0), wait)
-        if fetch.attempt < self.rate_retries:
-            obs.notice("media.rate_limited", f"{e.message}; backing off {wait:g}s and retrying",
-                       response.url, status=response.status, wait=wait, attempt=fetch.attempt + 1)
-            return Fetch(fetch.url, fetch.kind, headers=fetch.headers, render=fetch.render,
-                         optional=fetch.optional, data=fetch.data, attempt=fetch.attempt + 1)
-        self._failed(account, fetch, "rate_limited",
-                     f"{e.message}; still limited after {fetch.attempt + 1} attempt(s), moving on",
-                     {"status": response.status})
-        return None
+        wait = base * 2 ** max(0, self.limits[aid][answer] - 1)
+        left = max(0.0, self.backoff_budget - self.waited[aid])
+        return max(0.0, min(wait, self.backoff_max, left))
+
+    def _rate_limited(self, account: dict[str, Any], fetch: Fetch, response: Any,
+                      e: AdapterError) -> tuple[Fetch | None, float]:
+        """Retry after a back-off of this account alone, or give up with a notice."""
+        aid = account["id"]
+        obs = self.obs[aid]
+        answer = str(e.data.get("answer") or response.status)
+        self.stats_counter["rate_limited"] += 1
+        self.limits[aid][answer] += 1
+        data = {"status": response.status, "answer": answer,
+                **{k: v for k, v in e.data.items() if k not in ("status", "answer")}}
+        wait = self._backoff_wait(aid, answer, response)
+        spent = self.waited[aid] >= self.backoff_budget
+        if fetch.attempt < self.rate_retries and not spent:
+            self.waited[aid] += wait
+            self.stats_counter["backoff_ms"] += int(round(wait * 1000))
+            obs.notice("media.rate_limited", f"{e.message}; this account waits {wait:g}s and retries"
+                       " (the platform's other accounts go on)", response.url, wait=wait,
+                       attempt=fetch.attempt + 1, **data)
+            logger.info("account %s (%s): %s answered %s; waiting %gs before retry %d",
+                        aid, account["platform"], fetch.kind, answer, wait, fetch.attempt + 1)
+            return replace(fetch, attempt=fetch.attempt + 1), wait
+        why = ("its back-off budget is spent" if spent and fetch.attempt < self.rate_retries
+               else f"still limited after {fetch.attempt + 1} attempt(s)")
+        self._failed(account, fetch, "rate_limited", f"{e.message}; {why}, moving on", data)
+        return None, 0.0
 
     def _failed(self, account: dict[str, Any], fetch: Fetch, kind: str, message: str,
                 data: dict[str, Any]) -> None:
@@ -289,6 +383,8 @@ class MediaSpider(scrapy.Spider):
     def _finish(self, aid: str) -> AccountDone:
         account, obs = self.accounts[aid], self.obs[aid]
         self.done.add(aid)
+        logger.debug("account %s done: %d response(s), %d post(s), waited %gs", aid, obs.fetched,
+                     len(obs.posts), self.waited[aid])
         if obs.source != "import":
             try:
                 get_adapter(account["platform"], self.adapter_settings).finish(account, obs)
@@ -336,3 +432,9 @@ class MediaSpider(scrapy.Spider):
             logger.info("media inspection %s %s: %s", self.inspection_id, reason, stats)
         finally:
             store.close()
+
+
+def _reactor() -> Any:
+    from twisted.internet import reactor
+
+    return reactor

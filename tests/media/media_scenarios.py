@@ -88,6 +88,18 @@ ACCOUNTS = [
     FakeAccount("wx-broken-entry", "wechat", "示范水利", "MP_WXS_3002", interaction_entry="broken",
                 posts=[orig(1, 0), orig(3, 1)]),
     FakeAccount("wx-bridge-missing", "wechat", "示范档案", "MP_WXS_3003", behaviour="missing"),
+    # a WeWe-RSS bridge that stopped syncing 30 days ago: its stale copy proves nothing
+    FakeAccount("wx-bridge-stopped", "wechat", "示范交通", "MP_WXS_3004", behaviour="bridge_stopped",
+                posts=[orig(31, 0), orig(40, 1)]),
+    # ... one that synced this morning: the same staleness is evidence
+    FakeAccount("wx-stale", "wechat", "示范体育", "MP_WXS_3005", posts=[orig(31, 0), orig(40, 1)]),
+    # a Douyin profile whose posts only a signed request gives: not read, not 0 posts
+    FakeAccount("dy-signed", "douyin", "示范城管执法", "MS4wLjABAAAAdysigned1", behaviour="signed_list",
+                posts=[orig(40, 0)]),
+    # a Weibo long post: the wording checks read the whole text (/statuses/extend)
+    FakeAccount("wb-long", "weibo", "示范统计发布", "1900000015", posts=[
+        FakePost(1, "示范市上半年经济运行情况发布，全市地区生产总值同比增长", long_tail="5.6%，下半年要再接再厉。"),
+        orig(4, 1)]),
     # generic feeds
     FakeAccount("feed-json-stale", "feed", "东湖区融媒体中心", "donghu", feed_format="json",
                 posts=[orig(20, 0), orig(25, 1)]),
@@ -96,7 +108,9 @@ ACCOUNTS = [
     FakeAccount("feed-gone", "feed", "示范老年大学", "laonian", behaviour="missing"),
 ]
 
-# rule codes each account must get (exactly), or "unchecked" (no verdict, a notice instead)
+# rule codes each account must get (exactly), or "unchecked" (the platform could not be read:
+# no verdict, a notice instead), or "withheld" (the profile was read but a veto rule could not
+# be judged and nothing else fails the account: no verdict, no finding, notices say why)
 EXPECT: dict[str, object] = {
     "wb-clean": set(),
     "wb-13": set(),
@@ -120,6 +134,10 @@ EXPECT: dict[str, object] = {
     "wx-clean": set(),
     "wx-broken-entry": {"media.no_interaction"},
     "wx-bridge-missing": "unchecked",
+    "wx-bridge-stopped": "withheld",
+    "wx-stale": {"media.not_updated"},
+    "dy-signed": "withheld",
+    "wb-long": set(),
     "feed-json-stale": {"media.not_updated"},
     "feed-atom-clean": set(),
     "feed-gone": {"media.not_found"},

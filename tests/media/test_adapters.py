@@ -32,7 +32,7 @@ def drive(fake: FakePlatforms, account: FakeAccount) -> Observation:
     while queue:
         f = queue.pop(0)
         path = f.url.split("127.0.0.1:9", 1)[1]
-        status, ctype, body, headers = fake.respond(path)
+        status, ctype, body, headers = fake.respond(path, f.body)
         queue += adapter.dispatch(row, f, Resp(f.url, status, body, {"content-type": ctype}), obs)
     adapter.finish(row, obs)
     return obs
@@ -104,13 +104,16 @@ def test_weibo_unknown_uid_is_not_found_and_bad_url_is_a_source_error():
 
 
 @pytest.mark.parametrize("status,kind", [(429, "rate_limited"), (418, "rate_limited"),
-                                         (503, "platform_error"), (403, "platform_error")])
+                                         (503, "platform_error"), (403, "rate_limited"),
+                                         (432, "rate_limited"), (401, "platform_error")])
 def test_http_trouble_becomes_adapter_errors(status, kind):
     ad = get_adapter("weibo", SETTINGS)
     f = Fetch("http://127.0.0.1:9/api/container/getIndex?type=uid&value=1", "profile", data={"uid": "1"})
     with pytest.raises(AdapterError) as e:
         ad.dispatch({"id": "w", "platform": "weibo"}, f, Resp(f.url, status, b""), Observation("w"))
     assert e.value.kind == kind
+    if kind == "rate_limited":  # the spider backs off per answer kind
+        assert e.value.data["answer"] == str(status)
 
 
 def test_malformed_json_is_a_bad_response():

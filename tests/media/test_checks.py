@@ -19,8 +19,11 @@ ACCOUNT = {"id": "wx-1", "name": "示范人社", "platform": "wechat", "url": "h
            "org": "示范市人力资源和社会保障局"}
 
 
-def obs(posts=(), messages=(), name="示范人社", status=OK, interaction=None) -> Observation:
-    o = Observation("wx-1", posts=list(posts), messages=list(messages), posts_complete=True)
+def obs(posts=(), messages=(), name="示范人社", status=OK, interaction=None, list_end=True,
+        total=None) -> Observation:
+    """A profile read and its post list read to its end (the tests below vary that)."""
+    o = Observation("wx-1", posts=list(posts), messages=list(messages), posts_complete=True,
+                    list_end=list_end, posts_total=total)
     o.profile.status = status
     o.profile.name = name
     o.profile.interaction = interaction
@@ -59,9 +62,18 @@ def test_posts_after_as_of_do_not_count():
     assert rules(check_account(ACCOUNT, o, AS_OF)) == ["media.not_updated"]
 
 
-def test_no_posts_at_all_is_not_updated_but_unreadable_dates_are_not_judged():
-    assert rules(check_account(ACCOUNT, obs([]), AS_OF)) == ["media.not_updated"]
-    assert rules(check_account(ACCOUNT, obs([post(None)]), AS_OF)) == []
+def test_no_posts_fires_only_when_the_platform_counts_none_and_hidden_dates_are_not_judged():
+    assert rules(check_account(ACCOUNT, obs([], total=0), AS_OF)) == ["media.not_updated"]
+    for total in (None, 25):  # an empty list the platform does not vouch for proves nothing
+        o = obs([], total=total)
+        assert rules(check_account(ACCOUNT, o, AS_OF)) == []
+        assert o.unjudged == {"media.not_updated": "empty_list"}
+        assert any(n["kind"] == "media.not_judged" and n["data"]["rule"] == "media.not_updated"
+                   for n in o.notices)
+        assert any(n["kind"] == "media.unchecked" for n in o.notices)  # and no 合格 either
+    o = obs([post(None)])
+    assert rules(check_account(ACCOUNT, o, AS_OF)) == []
+    assert o.unjudged["media.not_updated"] == "dates_hidden"
 
 
 # -- media.no_original -----------------------------------------------------------------
@@ -107,6 +119,47 @@ def test_not_found_and_closed_veto_and_stop(status, phrase):
     assert rules(fs) == ["media.not_found"]
     v = account_verdict("wx-1", fs)
     assert v.result == "不合格" and v.problems == [phrase] and v.vetoes == ["media.not_found"]
+
+
+def test_what_an_adapter_could_not_read_is_not_judged_but_a_fresh_post_still_counts():
+    stale = obs([post("2024-05-01T10:00:00", False)], list_end=False)
+    stale.cannot_read(("media.not_updated", "media.no_original"), "signed_list", "signed")
+    assert rules(check_account(ACCOUNT, stale, AS_OF)) == []
+    assert stale.unjudged == {"media.not_updated": "signed_list", "media.no_original": "signed_list"}
+    fresh = obs([post("2024-06-19T10:00:00")], list_end=False)
+    fresh.cannot_read(("media.not_updated",), "empty_list", "x")
+    assert rules(check_account(ACCOUNT, fresh, AS_OF)) == [] and fresh.unjudged == {}
+
+
+def test_no_original_needs_the_window_read():
+    reposts = [post("2024-06-18T10:00:00", False), post("2024-05-02T10:00:00", False)]
+    short = obs(reposts, list_end=False)  # paging stopped in May: originals may sit before
+    assert rules(check_account(ACCOUNT, short, AS_OF)) == []
+    assert short.unjudged == {"media.no_original": "window_not_covered"}
+    back = obs(reposts + [post("2024-03-19T10:00:00", False)], list_end=False)
+    fs = check_account(ACCOUNT, back, AS_OF)  # read back past 2024-03-20: evidence
+    assert rules(fs) == ["media.no_original"] and fs[0].evidence["read_back_to"] == "2024-03-19T10:00"
+    assert rules(check_account(ACCOUNT, obs(reposts, list_end=True), AS_OF)) == ["media.no_original"]
+    # a pinned repost from long ago does not make the list reach back
+    pinned = post("2023-01-01T10:00:00", False)
+    pinned.data["pinned"] = True
+    assert rules(check_account(ACCOUNT, obs(reposts + [pinned], list_end=False), AS_OF)) == []
+
+
+def test_a_bridge_copy_counts_only_when_synced_recently():
+    stale_posts = [post("2024-06-01T10:00:00"), post("2024-05-20T10:00:00")]
+    stopped = obs(stale_posts)
+    stopped.seen_until = "2024-06-02T05:35:00"  # the bridge stopped syncing
+    assert rules(check_account(ACCOUNT, stopped, AS_OF)) == []
+    assert stopped.unjudged == {"media.not_updated": "bridge_stale"}
+    synced = obs(stale_posts)
+    synced.seen_until = "2024-06-20T05:35:00"
+    fs = check_account(ACCOUNT, synced, AS_OF)
+    assert rules(fs) == ["media.not_updated"] and fs[0].evidence["bridge_synced"] == "2024-06-20T05:35:00"
+    edge = obs(stale_posts)
+    edge.seen_until = "2024-06-20T00:00:00"  # exactly 24 h before the end of as_of
+    assert rules(check_account(ACCOUNT, edge, AS_OF)) == ["media.not_updated"]
+    assert rules(check_account(ACCOUNT, edge, AS_OF, {"GOVCRAWL_MEDIA_BRIDGE_LAG_HOURS": 12})) == []
 
 
 def test_an_unread_account_gets_no_finding():

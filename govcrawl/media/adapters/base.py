@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
 from govcrawl.media.model import (INTERACTION_BROKEN, INTERACTION_NONE, INTERACTION_OK,
-                                  Observation)
+                                  Observation, months_back)
 
 CST = timezone(timedelta(hours=8))
 
@@ -32,6 +32,9 @@ class Fetch:
     optional: bool = False  # failure leaves a notice but does not make the account unjudgeable
     data: dict[str, Any] = field(default_factory=dict)
     attempt: int = 0
+    method: str = "GET"
+    body: bytes | None = None  # a POST's body (Kuaishou's profile feed takes JSON)
+    shared: bool = False  # the same answer for every account (a bridge's listing): once per run
 
 
 @dataclass
@@ -41,6 +44,7 @@ class Resp:
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)  # lower-case names
     rendered: bool = False
+    captured: list[bytes] = field(default_factory=list)  # what a rendered page asked for itself
 
     @property
     def text(self) -> str:
@@ -66,7 +70,9 @@ DEAD_ENTRY_MARKERS = ("页面不存在", "功能已关闭", "暂停使用", "已
 class AdapterError(Exception):
     """The platform answered something we cannot read: recorded as a notice, never a crash.
 
-    kind: platform_error | bad_response | rate_limited | source_error
+    kind: platform_error | bad_response | rate_limited | source_error.  A rate_limited
+    error names the answer in data["answer"] (418, 403, 432, 429, ok:-100, busy,
+    result:2): the spider backs off per account and per answer kind.
     """
 
     def __init__(self, kind: str, message: str, **data: Any):
@@ -117,7 +123,7 @@ class Adapter:
         """A menu link or 留言 page named in the registry: it must open and offer something."""
         if resp.status in (429, 418):
             raise AdapterError("rate_limited", f"HTTP {resp.status} (rate limited) at {resp.url}",
-                               status=resp.status)
+                               status=resp.status, answer=str(resp.status))
         text = resp.text if resp.status < 400 else ""
         visible = re.sub(r"\s+", "", re.sub(r"<[^>]+>", " ", re.sub(
             r"<(script|style)\b.*?</\1>", " ", text, flags=re.S | re.I)))
@@ -159,18 +165,65 @@ class Adapter:
         return None
 
     def max_pages(self) -> int:
-        return int(self.settings.get("GOVCRAWL_MEDIA_MAX_PAGES", 5))
+        return int(self.settings.get("GOVCRAWL_MEDIA_MAX_PAGES") or 5)
+
+    # -- how far a post list must reach ---------------------------------------------
+    def as_of(self) -> date:
+        v = self.settings.get("as_of")
+        return date.fromisoformat(str(v)[:10]) if v else china_now().date()
+
+    def window_start(self) -> datetime:
+        """Start of the no-original window (as_of − N calendar months): a list read back
+        past it is enough for media.no_original."""
+        months = int(self.settings.get("GOVCRAWL_MEDIA_ORIGINAL_MONTHS") or 3)
+        return datetime.combine(months_back(self.as_of(), months), datetime.min.time())
+
+    def stale_start(self) -> datetime:
+        """Posts at or after this moment keep the account fresh (media.not_updated)."""
+        days = int(self.settings.get("GOVCRAWL_MEDIA_STALE_DAYS") or 14)
+        return datetime.combine(self.as_of() - timedelta(days=days - 1), datetime.min.time())
+
+    @staticmethod
+    def oldest_read(obs: Observation) -> datetime | None:
+        """The oldest dated post read, pinned posts aside (they sit on top whatever their age)."""
+        dates = [w for p in obs.posts if not p.data.get("pinned") and (w := p.when()) is not None]
+        return min(dates) if dates else None
+
+    def reaches_window(self, obs: Observation) -> bool:
+        oldest = self.oldest_read(obs)
+        return oldest is not None and oldest <= self.window_start()
+
+
+# Answers that mean "not now" rather than anything about the account: 418 (Weibo's
+# frequency limit, dataabc/weibo-crawler#557), 403 (blocked without login,
+# zgq354/weibo-rss src/modules/weibo/api/common.ts handles 418 and 403 alike), 432 (Weibo's
+# risk control with an empty body, DIYgod/RSSHub#20512, dataabc/weibo-crawler#565) and 429.
+LIMIT_STATUSES = (418, 403, 432, 429)
 
 
 def check_status(resp: Resp) -> None:
     """Rate limits and server errors become AdapterErrors; 404/410 are left to the adapter."""
-    if resp.status in (429, 418):
+    if resp.status in LIMIT_STATUSES:
         raise AdapterError("rate_limited", f"HTTP {resp.status} (rate limited) at {resp.url}",
-                           status=resp.status)
+                           status=resp.status, answer=str(resp.status))
     if resp.status >= 500:
         raise AdapterError("platform_error", f"HTTP {resp.status} at {resp.url}", status=resp.status)
     if resp.status >= 400 and resp.status not in (404, 410):
         raise AdapterError("platform_error", f"HTTP {resp.status} at {resp.url}", status=resp.status)
+
+
+def count(v: Any) -> int | None:
+    """A platform count: 1234, "1234", "1.2万", "3亿"."""
+    if isinstance(v, bool) or v is None:
+        return None
+    if isinstance(v, (int, float)):
+        return int(v)
+    s = str(v).strip().rstrip("+")
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([万亿])?", s)
+    if not m:
+        return None
+    n = float(m.group(1)) * {"万": 1e4, "亿": 1e8}.get(m.group(2) or "", 1)
+    return int(n)
 
 
 # -- time ---------------------------------------------------------------------------

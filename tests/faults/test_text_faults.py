@@ -95,6 +95,26 @@ def test_no_sticky_buffer_a_bad_item_never_fails_the_later_batches(tmp_path: Pat
     sp.store.close()  # type: ignore[union-attr]
 
 
+def test_media_posts_with_a_lone_surrogate_are_stored(tmp_path: Path) -> None:
+    from govcrawl.media.model import Observation, Post, Profile
+    from govcrawl.media.sink import save_account
+
+    store = Store(tmp_path / "s.db")
+    iid = store.create_inspection(as_of="2024-06-20", kind="media")
+    obs = Observation(account_id="wx-1", profile=Profile(status="ok", name=f"账号{BAD}"),
+                      posts=[Post(id="p1", at="2024-06-19", title=f"标题{BAD}", text="正文"),
+                             Post(id="p2", at="2024-06-18", title="正常", text=f"{BAD}")],
+                      notices=[{"kind": "note", "message": f"说明{BAD}"}])
+    save_account(store, iid, {"id": "wx-1", "name": "账号", "platform": "wechat"}, obs,
+                 [Finding("media.renamed", "deduct", "wx-1", text=f"账号{BAD}")])
+    c = store.conn
+    assert [r[0] for r in c.execute("SELECT title FROM posts ORDER BY post_id")] == ["标题\ufffd", "正常"]
+    assert c.execute("SELECT current_name FROM accounts").fetchone()[0] == "账号\ufffd"
+    assert c.execute("SELECT text FROM findings").fetchone()[0] == "账号\ufffd"
+    assert c.execute("SELECT message FROM notices").fetchone()[0] == "说明\ufffd"
+    store.close()
+
+
 def test_elasticsearch_documents_survive_a_lone_surrogate() -> None:
     data = encode_action({"index": {"_id": "k"}}, {"text": f"a{BAD}b", "n": 1})
     assert json.loads(data.splitlines()[1])["text"] == "a\ufffdb"

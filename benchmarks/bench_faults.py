@@ -12,7 +12,8 @@ entries, links, columns, verdicts): rows lost, extra, duplicated.
 Cases: kill -9 at `--kills` random moments of the crawl (seeded; the same command with the
 same JOBDIR resumes), SIGINT then the same command, the store's disk full for 5 s (a tmpfs
 mounted here when run as root, else the SQLite-level fake of tests/faults), Redis stopped
-15 s under a distributed sweep (append-only file on), the PostgreSQL store stopped 8 s.
+15 s under a distributed sweep (append-only file on), the PostgreSQL store stopped 8 s; and what resumability costs when nothing goes wrong
+(the same sweep without and with JOBDIR, interleaved).
 Times are wall seconds of all the runs of a case; peak memory is the largest RSS of any of
 its sweep processes.  Writes the "faults" section of docs/operations.md.
 """
@@ -32,7 +33,7 @@ from typing import Any, Callable
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from govcrawl.dist.bench import machine, write_section  # noqa: E402
+from govcrawl.dist.bench import LOG_FORMAT, crawl_seconds, machine, write_section  # noqa: E402
 from govcrawl.dist.loadsite import LoadServer, LoadWorld  # noqa: E402
 from tests.faults.harness import (RestartableRedis, SmallDisk, Sweep, diff, pages_stored,  # noqa: E402
                                   snapshot, sweep_cmd, tracebacks, wait_until)
@@ -166,6 +167,26 @@ class Bench:
         finally:
             pg.stop()
 
+    def overhead(self) -> None:
+        """What resumability costs: the same sweep without and with JOBDIR (the frontier
+        written into the store), interleaved, crawl time from the logs (lexicon loading left
+        out: govcrawl.dist.bench.crawl_seconds)."""
+        times: dict[str, list[float]] = {"plain": [], "JOBDIR": []}
+        for i in range(self.args.overhead_rounds):
+            for tag in ("plain", "JOBDIR"):
+                work = Path(tempfile.mkdtemp(dir=self.tmp))
+                extra = ["-s", f"LOG_FORMAT={LOG_FORMAT}"] + (["-s", f"JOBDIR={work / 'job'}"] if tag == "JOBDIR" else [])
+                s = self.sweep(work / "s.db", *extra)
+                s.wait(3600)
+                times[tag].append(crawl_seconds([s.text()]))
+                self.record(f"no fault, {tag} (round {i + 1})", work / "s.db", [s],
+                            f"crawl {times[tag][-1]:.1f} s")
+        plain, job = sorted(times["plain"]), sorted(times["JOBDIR"])
+        self.overhead_line = (f"Resumability's cost (JOBDIR: the frontier written into the store), median crawl "
+                              f"time of {len(plain)} interleaved runs each: {plain[len(plain) // 2]:.1f} s without, "
+                              f"{job[len(job) // 2]:.1f} s with JOBDIR (ratio "
+                              f"{job[len(job) // 2] / plain[len(plain) // 2]:.2f}).")
+
     def report(self) -> str:
         a = self.args
         lines = [f"World: {a.sites} sites × {a.columns} columns × {a.articles} articles "
@@ -178,6 +199,8 @@ class Bench:
             lines.append(f"| {r['case']}{note} | {len(r['rc'])} ({', '.join(map(str, r['rc']))}) | "
                          f"{r['seconds']:.0f} s | {r['peak']:.0f} MiB | {r['pages']} | {r['findings']} | {r['lost']} | "
                          f"{r['extra']} | {r['duplicated']} | {r['tracebacks']} | {r['status']} |")
+        if getattr(self, "overhead_line", ""):
+            lines += ["", self.overhead_line]
         return "\n".join(lines)
 
 
@@ -189,14 +212,16 @@ def main() -> None:
     ap.add_argument("--kills", type=int, default=5)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--latency", type=float, default=0.03)
-    ap.add_argument("--only", default="kill,sigint,disk,redis,postgres")
+    ap.add_argument("--only", default="kill,sigint,disk,redis,postgres,overhead")
+    ap.add_argument("--overhead-rounds", type=int, default=2)
     ap.add_argument("--no-write", action="store_true", help="print the table, leave docs/ alone")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-faults-") as tmp:
         b = Bench(a, Path(tmp))
         try:
             b.run_reference()
-            cases = {"kill": b.kills, "sigint": b.sigint, "disk": b.disk, "redis": b.redis, "postgres": b.postgres}
+            cases = {"kill": b.kills, "sigint": b.sigint, "disk": b.disk, "redis": b.redis, "postgres": b.postgres,
+                     "overhead": b.overhead}
             for name in a.only.split(","):
                 cases[name.strip()]()
         finally:

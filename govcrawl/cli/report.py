@@ -89,7 +89,8 @@ def run_review(args) -> int:
     out = {"key": f.key, "state": args.state, "site_id": f.site_id, "rule": f.rule,
            "url": f.url, "text": f.text, "inspection": iid}
     insp = store.inspection(iid)
-    if not args.no_recompute and insp["kind"] != "media":
+    # an unfinished inspection has no verdict to recompute (its verdicts come when it completes)
+    if not args.no_recompute and insp["kind"] != "media" and store.state(insp) == "finished":
         rf = H.ReviewFilter.from_store(store)
         active = H.active_findings(store, iid, rf, site_id=f.site_id)
         try:

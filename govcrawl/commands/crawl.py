@@ -45,6 +45,11 @@ class Command(ScrapyCrawl):
             print(f"scrapy crawl {args[0]}: the store could not be written (see the error above); the "
                   "inspection is not finished (with JOBDIR the same command resumes it)", file=sys.stderr)
             self.exitcode = 1
+        elif stats is not None and stats.get_value("govcrawl/inspection/status") in ("interrupted", "failed"):
+            # stopped before its end (Ctrl-C, SIGTERM, a site whose checks could not run)
+            print(f"scrapy crawl {args[0]}: the inspection is {stats.get_value('govcrawl/inspection/status')}"
+                  " (no verdicts); with JOBDIR the same command completes it", file=sys.stderr)
+            self.exitcode = 1
 
     @staticmethod
     def _validate(spider: str, spargs: dict[str, str], column_types: str | None = None) -> None:

@@ -214,6 +214,8 @@ class DistributedStorePipeline(StorePipeline):
         stats = self._global_stats()
         stats["verdicts"] = verdicts
         self.store.finish_inspection(self.inspection_id, status=status, stats=stats, error=self.end_error())
+        if self.crawler.stats:
+            self.crawler.stats.set_value("govcrawl/inspection/status", status)
         self.store.close()
         w.inspection_closed = status == FINISHED
         logger.info("inspection %s %s: %d pages over %d sites; sites not reached: %s; findings by rule: "

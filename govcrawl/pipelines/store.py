@@ -193,6 +193,8 @@ class StorePipeline:
             "verdicts": verdicts,
         }
         self.store.finish_inspection(self.inspection_id, status=status, stats=stats, error=self.end_error())
+        if self.crawler.stats:  # the exit status: 0 only when the sweep ran to its end
+            self.crawler.stats.set_value("govcrawl/inspection/status", status)
         self._log_end(status)
         self.store.close()
 

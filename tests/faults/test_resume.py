@@ -95,7 +95,8 @@ def test_ctrl_c_leaves_it_interrupted_without_verdicts_then_resumes(fault_world:
         first = Sweep(cmd, tmp_path / "first.log").start()
         _moment("middle", fw, first, store)
         first.signal(signal.SIGINT)
-        first.wait()
+        assert first.wait() == 1  # 0 only when the sweep ran to its end (contract §1)
+        assert "scrapy crawl sweep: the inspection is interrupted (no verdicts)" in first.text()
         s = Store(store, readonly=True)
         row = s.inspection(1)
         assert row["status"] == "interrupted" and s.state(row) == "interrupted"

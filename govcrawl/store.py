@@ -402,7 +402,7 @@ class Store:
             return f"{head}{where} ({pages} pages so far)"
         if state == FAILED:
             why = f": {info['error']}" if info.get("error") else ""
-            return f"{head}{why} ({pages} pages stored); run the same sweep command again to resume it"
+            return f"{head}{why} ({pages} pages stored); the same sweep command with the same JOBDIR resumes it"
         return (f"{head} ({pages} pages stored): it stopped before its end; the same sweep command"
                 " with the same JOBDIR completes it")
 

@@ -99,6 +99,7 @@ EXTENSIONS = {
 
 # -- distributed sweeps (govcrawl.dist; off unless GOVCRAWL_REDIS_URL is set) -------
 GOVCRAWL_REDIS_URL = os.environ.get("GOVCRAWL_REDIS_URL", "")
+GOVCRAWL_DIST_REDIS_TIMEOUT = 600.0  # seconds Redis may stay unreachable before a worker stops (exit 1)
 ADDONS = {"govcrawl.dist.components.DistributedAddon": 0}
 
 # -- browser (scrapy-playwright, Debian's chromium) -----------------------------

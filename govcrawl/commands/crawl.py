@@ -45,6 +45,10 @@ class Command(ScrapyCrawl):
             print(f"scrapy crawl {args[0]}: the store could not be written (see the error above); the "
                   "inspection is not finished (with JOBDIR the same command resumes it)", file=sys.stderr)
             self.exitcode = 1
+        elif stats is not None and stats.get_value("govcrawl/dist/redis_failed"):
+            print(f"scrapy crawl {args[0]}: Redis stayed unreachable (see the error above); this worker "
+                  "stopped, the inspection goes on when a worker is started again", file=sys.stderr)
+            self.exitcode = 1
         elif stats is not None and stats.get_value("govcrawl/inspection/status") in ("interrupted", "failed"):
             # stopped before its end (Ctrl-C, SIGTERM, a site whose checks could not run)
             print(f"scrapy crawl {args[0]}: the inspection is {stats.get_value('govcrawl/inspection/status')}"

@@ -262,6 +262,7 @@ class DistributedWorkerExtension:
         self._last_beat = 0.0
         self._last_log = time.monotonic()
         self._closing = False
+        self.redis_timeout = 600.0  # Redis away longer than this: the worker stops
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "DistributedWorkerExtension":
@@ -271,6 +272,7 @@ class DistributedWorkerExtension:
         s = crawler.settings
         ext = cls(crawler, worker, tick=min(1.0, worker.heartbeat_ttl / 5),
                   progress=s.getfloat("GOVCRAWL_PROGRESS_INTERVAL", 30.0))
+        ext.redis_timeout = s.getfloat("GOVCRAWL_DIST_REDIS_TIMEOUT", 600.0)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
@@ -311,6 +313,17 @@ class DistributedWorkerExtension:
             w.unreachable(e, "heartbeat")
         except Exception as e:
             logger.warning("distributed worker tick: %s", e)
+        if w.down_since is not None and now - w.down_since > self.redis_timeout and not self._closing:
+            # what this worker took stays in flight in Redis: a worker started again (-a
+            # inspection=ID) once Redis is back fetches it; rows written so far stay
+            logger.error("Redis still unreachable after %.0f s: this worker stops; start it again with "
+                         "-a inspection=%s when Redis is back", self.redis_timeout, w.inspection_id)
+            self._closing = True
+            if self.crawler.stats:
+                self.crawler.stats.set_value("govcrawl/dist/redis_failed", 1)
+            from scrapy.utils.defer import deferred_from_coro
+
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="redis_unreachable"))
         # other workers' requests or freed leases do not wake this engine: poke it
         nextcall = getattr(getattr(self.crawler.engine, "_slot", None), "nextcall", None)
         if nextcall is not None:

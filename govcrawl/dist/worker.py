@@ -281,12 +281,13 @@ class Worker:
         under its shared limit; give it back with `release(token)`."""
         token = f"{self.id}|x{next(self._tokens)}"
         try:
-            if not self.scripts.lease(args=[self.prefix, slot, token, self.lease_ttl,
-                                            self.default_limit, self.key_ttl]):
+            # Redis away: nobody can count the site's shared limit; this one request goes
+            # ahead rather than waiting out the lease time (its release is sent later)
+            if self.down_since is None and not self.scripts.lease(
+                    args=[self.prefix, slot, token, self.lease_ttl, self.default_limit, self.key_ttl]):
                 return None
-        except REDIS_DOWN as e:  # no lease now: the caller waits and asks again
+        except REDIS_DOWN as e:
             self.unreachable(e, "taking a site lease")
-            return None
         self.leases[token] = slot
         return token
 

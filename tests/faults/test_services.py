@@ -76,3 +76,36 @@ def test_postgresql_stopped_mid_sweep(fault_world: Any, tmp_path: Any) -> None:
     errors = _errors(log)
     assert len(errors) == 1 and "unreachable" in errors[0], errors
     assert "reachable again" in log
+
+
+@pytest.mark.redis
+def test_redis_gone_for_good_worker_stops_then_a_new_one_completes(fault_world: Any, tmp_path: Any) -> None:
+    """Redis away longer than GOVCRAWL_DIST_REDIS_TIMEOUT: the worker stops with one line and
+    exit status 1; once Redis is back a worker started again finishes the inspection."""
+    fw = fault_world
+    srv = RestartableRedis(tmp_path)
+    store = tmp_path / "d.db"
+    common = ("-s", f"GOVCRAWL_REDIS_URL={srv.url}", "-s", "GOVCRAWL_DIST_HEARTBEAT_TTL=4",
+              "-s", "GOVCRAWL_WORKER_ID=w1")
+    fw.server.latency = 0.04
+    try:
+        first = Sweep(sweep_cmd(fw.registry, store, *common, "-s", "GOVCRAWL_DIST_REDIS_TIMEOUT=3"),
+                      tmp_path / "first.log").start()
+        wait_until(lambda: pages_stored(store) >= 15, first, what="15 pages stored")
+        srv.stop()
+        assert first.wait() == 1
+        srv.start()
+        again = Sweep(sweep_cmd(fw.registry, store, *common, "-a", "inspection=1"), tmp_path / "again.log").start()
+        assert again.wait() == 0, again.text()[-3000:]
+    finally:
+        fw.server.latency = 0.01
+        srv.stop()
+    log = first.text()
+    assert tracebacks(log) == 0, log[-3000:]
+    errors = _errors(log)
+    assert len(errors) == 2 and "Redis unreachable" in errors[0] and "still unreachable after 3 s" in errors[1], errors
+    assert log.rstrip().splitlines()[-1].startswith("scrapy crawl sweep: Redis stayed unreachable")
+    got = snapshot(store)
+    assert got["status"] == "finished"
+    assert lost_or_extra(diff(got, fw.reference)) == {}
+    assert tracebacks(again.text()) == 0

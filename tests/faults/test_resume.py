@@ -86,6 +86,28 @@ def test_kill_9_then_the_same_command_completes_the_inspection(fault_world: Any,
     assert sum(n - 1 for n in gets.values()) <= 20, Counter({u: n for u, n in gets.items() if n > 1})
 
 
+@pytest.mark.postgres
+def test_kill_9_on_a_postgresql_store_then_resume(fault_world: Any, tmp_path: Any, pg_url: str) -> None:
+    """The frontier in PostgreSQL (pickled requests as BYTEA, upserts on its key)."""
+    fw = fault_world
+    cmd = sweep_cmd(fw.registry, pg_url, "-s", f"JOBDIR={tmp_path / 'job'}")
+    fw.server.latency = 0.04
+    try:
+        first = Sweep(cmd, tmp_path / "first.log").start()
+        _moment("middle", fw, first, pg_url)
+        first.signal(signal.SIGKILL)
+        first.wait()
+        again = Sweep(cmd, tmp_path / "again.log").start()
+        assert again.wait() == 0, again.text()[-3000:]
+    finally:
+        fw.server.latency = 0.01
+    assert "resuming inspection 1" in again.text()
+    got = snapshot(pg_url)
+    assert got["status"] == "finished"
+    assert lost_or_extra(diff(got, fw.reference)) == {}
+    assert tracebacks(first.text()) + tracebacks(again.text()) == 0
+
+
 def test_ctrl_c_leaves_it_interrupted_without_verdicts_then_resumes(fault_world: Any, tmp_path: Any) -> None:
     fw = fault_world
     store, job = tmp_path / "s.db", tmp_path / "job"

@@ -107,9 +107,7 @@ class Worker:
         try:
             self.server.ping()
             while self.backlog:
-                fp, slot, priority, data = self.backlog[0]
-                if fp is None or self.server.sadd(self.key("dupefilter"), fp):
-                    self.push(slot, priority, data)
+                self._offer(*self.backlog[0])
                 self.backlog.pop(0)
             if self.unacked:
                 self.server.hdel(self.key("inflight:" + self.id), *self.unacked)
@@ -118,6 +116,12 @@ class Worker:
                 slot, token = self.unreleased[0]
                 self.server.zrem(self.key("lease:" + slot), token)
                 self.unreleased.pop(0)
+            # a request popped in Redis whose reply never arrived: back to the queue
+            orphans = [t for t in (_s(x) for x in self.server.hkeys(self.key("inflight:" + self.id)))
+                       if t not in self.popped and t not in self.unacked]
+            if orphans:
+                moved = int(self.scripts.requeue(args=[self.prefix, self.key_ttl, self.id, *orphans]) or 0)
+                logger.warning("requeued %d request(s) taken while Redis went away", moved)
         except REDIS_DOWN as e:
             self.unreachable(e, "reconnecting")
             return False
@@ -243,13 +247,15 @@ class Worker:
             self.backlog.append((fp, slot, priority, data))
             return True
         try:
-            if fp is not None and not self.server.sadd(self.key("dupefilter"), fp):
-                return False
-            self.push(slot, priority, data)
+            return bool(self._offer(fp, slot, priority, data))
         except REDIS_DOWN as e:
             self.unreachable(e, "queueing a request")
             self.backlog.append((fp, slot, priority, data))
         return True
+
+    def _offer(self, fp: str | None, slot: str, priority: int, data: bytes) -> int:
+        """Duplicate filter and queue in one script: 0 when the filter knew the request."""
+        return int(self.scripts.offer(args=[self.prefix, slot, int(priority), data, self.key_ttl, fp or ""]))
 
     def has_queued(self) -> bool:
         if self.down_since is not None:

@@ -109,3 +109,36 @@ def test_redis_gone_for_good_worker_stops_then_a_new_one_completes(fault_world: 
     assert got["status"] == "finished"
     assert lost_or_extra(diff(got, fw.reference)) == {}
     assert tracebacks(again.text()) == 0
+
+
+@pytest.mark.redis
+def test_redis_outage_bookkeeping_directly(tmp_path: Any) -> None:
+    """What the worker does with Redis gone, on the scripts themselves (no crawl): a request
+    whose fingerprint is recorded is always queued (one script), requests and acks wait in
+    the worker and are sent when Redis is back, and a pop whose reply was lost goes back
+    to the queue instead of staying 'in flight' for ever."""
+    from govcrawl.dist.worker import Worker
+
+    srv = RestartableRedis(tmp_path)
+    try:
+        import redis
+
+        client = redis.Redis(host="127.0.0.1", port=srv.port, socket_timeout=5)
+        w = Worker(client, "t:i1:", "w1", 1, "2024-06-20", heartbeat_ttl=30, lease_ttl=60, key_ttl=600,
+                   default_limit=2)
+        w.register({"site:a": 2}, {})
+        assert w.offer("fp1", "site:a", 0, b"r1") and not w.offer("fp1", "site:a", 0, b"r1-again")
+        # a pop executed by Redis whose answer never came back (the connection dropped)
+        w.scripts.pop(args=[w.prefix, w.id, "w1|lost", 60, 2, 600])
+        srv.stop()
+        assert w.offer("fp2", "site:a", 0, b"r2")  # kept here
+        assert w.pop() is None and w.waiting() and w.has_queued()
+        w.ack(())
+        srv.start()
+        assert w.reconnect() and not w.waiting()
+        assert client.hlen("t:i1:inflight:w1") == 0  # the lost pop is queued again
+        got = sorted(w.pop()[2] for _ in range(2))
+        assert got == [b"r1", b"r2"]
+        assert not w.offer("fp2", "site:a", 0, b"r2")  # its fingerprint went with it
+    finally:
+        srv.stop()

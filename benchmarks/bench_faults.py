@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import random
 import signal
+import statistics
 import sys
 import tempfile
 import time
@@ -181,11 +182,10 @@ class Bench:
                 times[tag].append(crawl_seconds([s.text()]))
                 self.record(f"no fault, {tag} (round {i + 1})", work / "s.db", [s],
                             f"crawl {times[tag][-1]:.1f} s")
-        plain, job = sorted(times["plain"]), sorted(times["JOBDIR"])
+        plain, job = statistics.median(times["plain"]), statistics.median(times["JOBDIR"])
         self.overhead_line = (f"Resumability's cost (JOBDIR: the frontier written into the store), median crawl "
-                              f"time of {len(plain)} interleaved runs each: {plain[len(plain) // 2]:.1f} s without, "
-                              f"{job[len(job) // 2]:.1f} s with JOBDIR (ratio "
-                              f"{job[len(job) // 2] / plain[len(plain) // 2]:.2f}).")
+                              f"time of {len(times['plain'])} interleaved runs each: {plain:.1f} s without, "
+                              f"{job:.1f} s with JOBDIR (ratio {job / plain:.2f}).")
 
     def report(self) -> str:
         a = self.args

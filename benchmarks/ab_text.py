@@ -32,12 +32,22 @@ def main() -> int:
     ap.add_argument("a", help="typo.yaml lines for A ('; ' separates lines)")
     ap.add_argument("b", nargs="?", default="", help="typo.yaml lines for B (default: as shipped)")
     ap.add_argument("--shared", default=str(ROOT.parent / "shared" / "data"))
+    ap.add_argument("--corpus", help="JSON Lines paragraphs to check instead (e.g. /work/data/corpus/dev_paragraphs.jsonl)")
     ap.add_argument("--paragraphs", type=int, default=3000)
     ap.add_argument("--chunk", type=int, default=50)
     ap.add_argument("--tries", type=int, default=3)
     args = ap.parse_args()
-    sets = clean_sets(Path(args.shared))
-    paras = paragraphs([s for v in sets.values() for s in v])[:args.paragraphs]
+    if args.corpus:
+        import json
+        import random
+
+        with open(args.corpus, encoding="utf-8") as fh:
+            recs = [json.loads(x) for x in fh if x.strip()]
+        random.Random(21).shuffle(recs)
+        paras = [r["text"] for r in recs[:args.paragraphs]]
+    else:
+        sets = clean_sets(Path(args.shared))
+        paras = paragraphs([s for v in sets.values() for s in v])[:args.paragraphs]
     if not paras:
         print(f"no clean text found under {args.shared} (clean/, corpus/)", file=sys.stderr)
         return 2

@@ -69,8 +69,8 @@ def comparable(store: Path | str) -> dict[str, list[tuple]]:
                 ports.setdefault(m.group(1), sid)
 
         def norm(v: Any) -> Any:
-            if isinstance(v, str):
-                return re.sub(r"127\.0\.0\.1:(\d+)", lambda m: "site-" + ports.get(m.group(1), "other"), v)
+            if isinstance(v, str):  # also inside a percent-encoded query (share links: ?url=…)
+                return re.sub(r"127\.0\.0\.1(?::|%3A)(\d+)", lambda m: "site-" + ports.get(m.group(1), "other"), v)
             return v
 
         def q(sql: str) -> list[tuple]:

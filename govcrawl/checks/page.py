@@ -95,35 +95,49 @@ def check_tags(item: PageItem, registry_id: str | None = None) -> list[Finding]:
 
 
 def check_fake_date(item: PageItem, as_of: date | None, grace_days: int = 1) -> list[Finding]:
-    """content.fake_date: a publication date after `as_of` (veto: a page cannot be
-    published in the future), or a PubDate tag contradicting the visible date (notice;
-    tag.invalid carries the deduction)."""
+    """content.fake_date (rules.md, "Evidence before a veto"):
+
+    - veto only when the item's own *labelled* publication date (发布时间 / 发布日期 / 日期：
+      next to its headline, `extra.pub_date_source == "label"`) is after `as_of`: a page
+      cannot be published in the future;
+    - an unlabelled date under the headline after `as_of`, or a PubDate tag after `as_of`
+      or contradicting the visible date, is indirect evidence: a notice for review
+      (the contradiction also carries a tag.invalid deduction, from check_tags).
+    Sidebar dates, header clocks, event fields (开始时间, 截止时间) and 成文日期 / 生成日期 never
+    reach here: the extractor keeps them out of `pub_date`."""
     if as_of is None or not _ok_page(item):
         return []
     out: list[Finding] = []
     limit = as_of + timedelta(days=grace_days)
+    extra = item.extra or {}
     seen_day = as_date(item.pub_date) if item.page_type in ("article", "interaction") else None
+    source = extra.get("pub_date_source")
     pub = (item.meta or {}).get("PubDate", "").strip()
     tag_day = as_date(pub) if re.match(r"^\d{4}-\d{1,2}-\d{1,2}", pub) else None
+    base = {"as_of": as_of.isoformat(), "pub_date_source": source,
+            "pub_date_label": extra.get("pub_date_label")}
     if seen_day and seen_day > limit:
+        labelled = source == "label"
         out.append(Finding(
-            rule="content.fake_date", severity=VETO, site_id=item.site_id, url=item.url,
-            column=item.column, where="text", text=item.pub_date,
-            evidence={"pub_date": seen_day.isoformat(), "as_of": as_of.isoformat(),
-                      "days_ahead": (seen_day - as_of).days, "source": "visible date"}))
+            rule="content.fake_date", severity=VETO if labelled else NOTICE, site_id=item.site_id,
+            url=item.url, column=item.column, where="text", text=item.pub_date,
+            evidence={**base, "pub_date": seen_day.isoformat(), "days_ahead": (seen_day - as_of).days,
+                      "source": "visible labelled date" if labelled else "visible date under the headline",
+                      **({} if labelled else {"why_notice": "the date carries no 发布时间-type label: "
+                                                            "it may not be the item's publication date"})}))
     elif tag_day and tag_day > limit:
         out.append(Finding(
-            rule="content.fake_date", severity=VETO, site_id=item.site_id, url=item.url,
+            rule="content.fake_date", severity=NOTICE, site_id=item.site_id, url=item.url,
             column=item.column, where="meta", text=pub,
-            evidence={"pub_date": tag_day.isoformat(), "as_of": as_of.isoformat(),
-                      "days_ahead": (tag_day - as_of).days, "source": "PubDate tag",
-                      "visible_date": seen_day.isoformat() if seen_day else None}))
+            evidence={**base, "pub_date": tag_day.isoformat(), "days_ahead": (tag_day - as_of).days,
+                      "source": "PubDate tag", "visible_date": seen_day.isoformat() if seen_day else None,
+                      "why_notice": "only the PubDate tag is in the future, not the date the page shows"}))
     elif tag_day and seen_day and tag_day != seen_day:
         out.append(Finding(
             rule="content.fake_date", severity=NOTICE, site_id=item.site_id, url=item.url,
             column=item.column, where="meta", text=pub,
-            evidence={"tag_date": tag_day.isoformat(), "visible_date": seen_day.isoformat(),
-                      "as_of": as_of.isoformat(), "source": "PubDate tag contradicts visible date"}))
+            evidence={**base, "tag_date": tag_day.isoformat(), "visible_date": seen_day.isoformat(),
+                      "source": "PubDate tag contradicts visible date"}))
     return out
 
 

@@ -27,7 +27,7 @@ def register(sub) -> None:
     p.add_argument("--out", default="var/demo", help="output directory (default var/demo)")
     p.add_argument("--as-of", help="inspection date YYYY-MM-DD (default: today, Asia/Shanghai)")
     p.add_argument("--scale", default="demo", choices=["demo", "e2e", "bench"],
-                   help="demo ≈ 600 pages over 8 sites (default); e2e ≈ 1,000; bench ≈ --bench-pages")
+                   help="demo ≈ 700 pages over 10 sites (default); e2e ≈ 1,100; bench ≈ --bench-pages")
     p.add_argument("--bench-pages", type=int, default=20000, help="pages for --scale bench")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--latency", type=float, default=0.0, help="seconds added to every response")

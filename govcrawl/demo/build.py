@@ -9,6 +9,10 @@ Site set (ids are fictional division code 9901xx + serial):
 - 9901000004 示范市文化和旅游局 — hacked (special.py).
 - 9901000003 示范市交通运输局 — traps, redirects, huge/slow pages, broken links (special.py).
 - 9901000005 示范市教育局 (TRS) — the clean control: no finding at all.
+- 9901000008 示范市科学技术局 (template.py) — built like a real site: collapsed menus, a
+  <select> of sites, tabs, a carousel, share widget, 找错 / 无障碍 / CMS credit links, header
+  clock, sidebars, event fields, photo credits, desktop + mobile copies; no finding on any of
+  them, one typo printed only in an article's mobile copy.
 - 9901000007 示范市档案馆 — a homepage whose every link is broken (special.py).
 - 9901000006 示范市水务局 — registered, nobody listens on its port.
 """
@@ -19,6 +23,7 @@ from datetime import date, datetime, timedelta
 from typing import Callable
 
 from govcrawl.demo import special
+from govcrawl.demo.template import build_template_site
 from govcrawl.demo.model import Column, Item, Site
 from govcrawl.demo.styles import HanwebSite, JsonSite, TrsSite, UcapSite
 from govcrawl.demo.world import World, is_holiday_weekday, is_makeup_day, is_workday
@@ -51,6 +56,7 @@ def build_world(as_of: date, scale: str = "e2e", seed: int = 1, bench_pages: int
     gbk = build_donghu(w, n)
     js = build_xishan(w, n)
     clean = build_clean(w, n)
+    real = build_template_site(w, n)
     hacked = special.build_hacked(w, n)
     problems = special.build_problems(w, n, slow=scale != "bench", huge=scale != "bench")
     special.build_broken(w)
@@ -73,6 +79,7 @@ def build_world(as_of: date, scale: str = "e2e", seed: int = 1, bench_pages: int
     hacked.friends = [portal]
     problems.friends = [portal]
     dept.friends = [portal]
+    real.neighbours = [portal, clean]
     w.control("friendly_link", hacked, path="/", target=portal.ref("/"),
               note="friendly link to another government site", rules=["link.unsafe", "content.hidden_link"])
     portal.home_extra += ('<div class="bmwz"><h3>部门网站</h3>'

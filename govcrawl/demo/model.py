@@ -148,6 +148,7 @@ class Site:
     """A registered site: its identity, columns and the markup they share."""
 
     style = "generic"
+    site_script = ""  # the CMS's site-wide script, in every page's <head>
 
     def __init__(self, world: "World", *, sid: str, name: str, host: str, prefix: str = "/",
                  kind: str = "department", region: str = "示范市", org: str = "",
@@ -303,14 +304,18 @@ class Site:
         return (f"<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n{cs}\n<title>{esc(title)}</title>\n"
                 f'<meta name="keywords" content="{esc(self.name)},{esc(self.place)},政务公开">\n'
                 f'<meta name="description" content="{esc(self.name)}官方网站">\n'
-                f"{metas}\n<link rel=\"stylesheet\" href=\"/css/style.css\">\n{extra}</head>\n")
+                f"{metas}\n<link rel=\"stylesheet\" href=\"/css/style.css\">\n{extra}{self.site_script}</head>\n")
 
-    def nav(self) -> str:
+    def column_groups(self) -> dict[str, list[Column]]:
+        """Columns under their first-level menu (the breadcrumb's parent), in order."""
         groups: dict[str, list[Column]] = {}
         for c in self.columns:
             groups.setdefault(c.parent, []).append(c)
+        return groups
+
+    def nav(self) -> str:
         lis = [f'<li><a href="{self.home}">首页</a></li>']
-        for parent, cols in groups.items():
+        for parent, cols in self.column_groups().items():
             subs = "".join(f'<li><a href="{c.path}">{esc(c.name)}</a></li>' for c in cols)
             lis.append(f'<li><a href="{cols[0].path}">{esc(parent)}</a><ul class="sub">{subs}</ul></li>')
         lis += [f'<li><a href="{h}">{esc(t)}</a></li>' for h, t in self.extra_nav]

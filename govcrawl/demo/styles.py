@@ -18,13 +18,11 @@ class TrsSite(Site):
 
     style = "trs"
 
-    def head(self, title: str, metas: str, extra: str = "") -> str:
-        # TRS ships the pager function in a site-wide script; the crawler must read the call.
-        js = ('<script>function createPageHTML(n,c,p,e){var h="";for(var i=0;i<n;i++){'
-              'var f=i==0?p+"."+e:p+"_"+i+"."+e;h+=(i==c?"<span>"+(i+1)+"</span>":'
-              '"<a href=\\""+f+"\\">"+(i+1)+"</a>");}document.write("<div class=\\"page\\">"+h+"</div>");}'
-              "</script>\n")
-        return super().head(title, metas, extra + js)
+    # TRS ships the pager function in a site-wide script; the crawler must read the call.
+    site_script = ('<script>function createPageHTML(n,c,p,e){var h="";for(var i=0;i<n;i++){'
+                   'var f=i==0?p+"."+e:p+"_"+i+"."+e;h+=(i==c?"<span>"+(i+1)+"</span>":'
+                   '"<a href=\\""+f+"\\">"+(i+1)+"</a>");}document.write("<div class=\\"page\\">"+h+"</div>");}'
+                   "</script>\n")
 
     def list_html(self, col: Column, chunk: list[Item]) -> str:
         if col.ctype == "letter":

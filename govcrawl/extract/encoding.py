@@ -55,6 +55,14 @@ def _detect(body: bytes) -> str:
     return "utf-8"
 
 
+def _valid_utf8_cjk(body: bytes) -> bool:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return sum(1 for ch in text[:20000] if "\u4e00" <= ch <= "\u9fff") >= 20
+
+
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Return (text, encoding).  Never raises: undecodable bytes become U+FFFD."""
     bom = read_bom(body)
@@ -64,6 +72,10 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     enc = _norm(http_content_type_encoding(content_type or ""))
     if enc is None:
         enc = _norm(html_body_declared_encoding(body[:4096]))
+        if enc == "gb18030" and _valid_utf8_cjk(body):
+            # a page saved or converted to UTF-8 that kept its old gb2312 meta tag: valid
+            # UTF-8 with CJK in it is never what GBK bytes look like
+            enc = "utf-8"
     if enc is None:
         enc = _detect(body)
     try:

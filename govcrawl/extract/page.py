@@ -23,9 +23,11 @@ from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit, url
 import lxml.etree
 import lxml.html
 
-from govcrawl.extract.dates import as_date, find_pub_date, iter_dates
+from govcrawl.extract.article import breadcrumb, column_from_crumbs, headline, item_dates
+from govcrawl.extract.dates import as_date, iter_dates
 from govcrawl.extract.encoding import clean_control, decode_html
 from govcrawl.extract.hidden import HiddenDetector
+from govcrawl.extract.walk import walk
 from govcrawl.items import Link, ListEntry
 
 ATTACHMENT_EXT = {
@@ -57,9 +59,6 @@ CONTENT_SELECTORS = (
 _BOILER = re.compile(r"(?:^|[\s_-])(nav|menu|footer|foot|header|head|top|topbar|copyright|bottom|"
                      r"sidebar|side|banner|breadcrumb|crumb|position|location|share|fenxiang|"
                      r"dqwz|weizhi|toolbar)(?:$|[\s_-])", re.I)
-_BREAD_HINT = re.compile(r"当前位置|您的位置|你的位置|所在位置|当前页面")
-_BREAD_CLASS = re.compile(r"bread|crumb|position|location|dqwz|weizhi|curpos|current", re.I)
-_BREAD_SPLIT = re.compile(r"\s*(?:>>|»|＞|>|→|›|/|\\|－|—)\s*")
 _INTERACTION = re.compile(r"信箱|留言|咨询|互动|来信|投诉|建言|问政|网上信访|12345|市长热线")
 _SKIP_SCHEME = ("javascript:", "mailto:", "tel:", "data:", "about:", "#", "vbscript:")
 _TRS_PAGE = re.compile(r"createPageHTML\s*\(([^)]*)\)")
@@ -77,13 +76,18 @@ class Page:
     url: str
     encoding: str | None = None
     is_html: bool = True
-    title: str = ""
+    title: str = ""  # the item's headline on item pages, the <title> elsewhere
+    doc_title: str = ""  # the <title> as written (wording and hacked-page checks judge it)
+    title_source: str = "title"  # ArticleTitle | h1 | h2 | title
     meta: dict[str, str] = field(default_factory=dict)
     breadcrumb: list[str] = field(default_factory=list)
     column: str | None = None
     page_type: str = "other"
     pub_date: str | None = None  # ISO date
     pub_time: str | None = None
+    pub_date_source: str | None = None  # label (a 发布时间-type label) | headline | None
+    pub_date_label: str | None = None  # the label as printed
+    other_dates: dict[str, str] = field(default_factory=dict)  # 成文日期, 开始时间… → ISO date
     source: str | None = None
     text: str = ""
     full_text: str = ""
@@ -114,11 +118,90 @@ def _unclose_trailing(html: str) -> str:
     return _CLOSE_TAIL.sub("", html)
 
 
+MAX_DEPTH = 200  # element nesting kept by the parser (libxml2 stops at 256, browsers at 512)
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "param", "source", "track", "wbr", "keygen", "basefont", "frame", "isindex"})
+_TAG = re.compile(r"<!--.*?-->|<(/?)([A-Za-z][\w:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)
+_RAW_TEXT = re.compile(r"</(script|style|textarea|title|xmp)\s*>", re.I)
+
+
+def flatten_deep(html: str, cap: int = MAX_DEPTH) -> str:
+    """`html` with the elements nested deeper than `cap` made siblings at that depth.
+
+    libxml2 drops everything below 256 nested elements ("Excessive depth in document"), so
+    text an attacker nests deeper would be invisible to every check while a browser shows
+    it (Chromium attaches elements past its depth limit as siblings).  Doing the same keeps
+    that text and its links, in order."""
+    out: list[str] = []
+    depth = 0
+    pos = 0
+    n = len(html)
+    deep_open: str | None = None  # the one element kept open past the cap
+    while pos < n:
+        m = _TAG.search(html, pos)
+        if m is None:
+            out.append(html[pos:])
+            break
+        out.append(html[pos:m.start()])
+        pos = m.end()
+        tag = (m.group(2) or "").lower()
+        if not tag:  # a comment
+            out.append(m.group(0))
+            continue
+        closing = m.group(1) == "/"
+        if tag in _VOID or (m.group(3) or "").rstrip().endswith("/"):
+            out.append(m.group(0))
+            continue
+        if closing:
+            if depth > cap:
+                if deep_open == tag:
+                    out.append(m.group(0))
+                    deep_open = None
+            else:
+                if deep_open is not None:
+                    out.append(f"</{deep_open}>")
+                    deep_open = None
+                out.append(m.group(0))
+            depth = max(0, depth - 1)
+            continue
+        depth += 1
+        if depth > cap:
+            # past the cap an element becomes a sibling of the previous deep one, as in a
+            # browser: it keeps its own attributes (a link stays a link, a hiding style hides)
+            if deep_open is not None:
+                out.append(f"</{deep_open}>")
+            deep_open = tag
+        out.append(m.group(0))
+        if tag in ("script", "style", "textarea", "title", "xmp"):
+            end = _RAW_TEXT.search(html, pos)
+            stop = end.start() if end else n
+            out.append(html[pos:stop])
+            pos = stop
+    return "".join(out)
+
+
+def _parse(html: str | bytes) -> tuple[Any, bool]:
+    """(document, too deep?) — the parser says when it hit its depth limit."""
+    parser = lxml.html.HTMLParser(collect_ids=False)
+    root = lxml.html.document_fromstring(html, parser=parser)
+    deep = any("Excessive depth" in (e.message or "") for e in parser.error_log)
+    return root, deep
+
+
 def parse_dom(html: str) -> Any:
-    """The lxml document of `html`, keeping markup that follows `</html>`; never raises."""
+    """The lxml document of `html`, keeping markup that follows `</html>` and text nested
+    deeper than the parser's limit; never raises."""
     html = _unclose_trailing(html)
+    if not html.strip():
+        return lxml.html.fromstring("<html></html>")
     try:
-        return lxml.html.fromstring(html) if html.strip() else lxml.html.fromstring("<html></html>")
+        try:
+            root, deep = _parse(html)
+        except ValueError:  # a str with an XML encoding declaration
+            root, deep = _parse(html.encode("utf-8", "surrogatepass"))
+        if deep:
+            root, _ = _parse(flatten_deep(html))
+        return root
     except (lxml.etree.ParserError, ValueError):
         try:
             return lxml.html.fromstring(html.encode("utf-8", "replace"))
@@ -192,63 +275,99 @@ _BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "tab
           "section", "article", "dd", "dt", "dl", "td", "th", "title", "header", "footer", "form"}
 
 
+_MOBILE = re.compile(r"(?:^|[\s_-])(?:m|wap|mobile|phone|sj|shouji|h5|mob|touch|xs|visible-xs|"
+                     r"show-xs|hidden-(?:md|lg|sm)|d-md-none|d-lg-none|lg-hide|md-hide|pc-hide|"
+                     r"hide-pc|hidden-pc)(?:$|[\s_-])", re.I)
+_DESKTOP = re.compile(r"(?:^|[\s_-])(?:pc|web|desktop|hidden-xs|visible-(?:md|lg)|"
+                      r"m-hide|mobile-hide|hide-m|hidden-m)(?:$|[\s_-])", re.I)
+_SKIP_TEXT = ("script", "style", "noscript", "template", "head", "select", "option")
+MIN_DUP_LINE = 6  # a line this long seen twice is one block printed twice (desktop + mobile)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def variant_of(el: Any) -> str | None:
+    """'mobile' / 'desktop' when the element is one of a template's two copies of a block
+    (the other shown by a media query in a stylesheet we do not read)."""
+    attrs = f"{el.get('id') or ''} {el.get('class') or ''}"
+    if not attrs.strip():
+        return None
+    if _MOBILE.search(attrs):
+        return "mobile"
+    if _DESKTOP.search(attrs):
+        return "desktop"
+    return None
+
+
 def visible_text(root: Any, detector: HiddenDetector, skip_boiler: bool) -> str:
-    """Text a reader sees, block elements on their own lines; hidden elements left out."""
-    out: list[str] = []
+    """Text a reader sees, block elements, table cells, list items and <br> on their own
+    lines (convention: "\n" is a hard boundary for the wording checks); hidden elements
+    left out, except a template's mobile or desktop copy of a block, which one of the two
+    screens shows; a block printed twice (desktop + mobile) is read once.
 
-    def walk(el: Any) -> None:
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in ("script", "style", "noscript", "template", "head", "select", "option"):
-            if el.tail:
-                out.append(el.tail)
-            return
-        if not tag:  # comments, processing instructions
-            if el.tail:
-                out.append(el.tail)
-            return
-        hidden = detector.own_reason(el) if hasattr(detector, "own_reason") else detector._own(el)
-        if hidden or (skip_boiler and _is_boiler(el)):
-            if el.tail:
-                out.append(el.tail)
-            return
-        block = tag in _BLOCK
-        if block:
-            out.append("\n")
-        if el.text:
-            out.append(el.text)
-        for child in el:
-            walk(child)
-        if block:
-            out.append("\n")
-        if el.tail:
-            out.append(el.tail)
-
+    Iterative, so no nesting depth hides text."""
     body = root.find(".//body")
-    walk(body if body is not None else root)
+    start = body if body is not None else root
+
+    def keep(el: Any) -> bool:
+        if el.tag in _SKIP_TEXT:
+            return False
+        hidden = detector.own_reason(el)
+        if hidden and variant_of(el) is not None and not hidden.startswith(("hidden attribute", "inside a script")):
+            hidden = None  # a screen-size copy: the other screen shows it
+        return not (hidden or (skip_boiler and _is_boiler(el)))
+
+    out: list[str] = []
+    for kind, x in walk(start, keep):
+        if kind == "text":
+            out.append(x)
+        elif x.tag in _BLOCK:
+            out.append("\n")
     text = "".join(out)
     text = re.sub(r"[ \t\r\f\v\u3000\xa0]+", " ", text)
     text = re.sub(r" *\n[\n ]*", "\n", text)
-    return text.strip()
+    return _once(text.strip())
 
 
-def _breadcrumb(root: Any) -> list[str]:
-    cands = []
+def _with_other_copy(text: str, content: Any, root: Any, detector: HiddenDetector,
+                     skip: tuple[str, ...] = ()) -> str:
+    """The main text plus what only the template's other copy of it says: a mobile (or
+    desktop) block that repeats lines of the main content is the same item printed for the
+    other screen, and a line it alone carries (an edit made in one copy) is part of the
+    item a visitor of that screen reads."""
+    lines = {ln.strip() for ln in text.split("\n") if len(ln.strip()) >= MIN_DUP_LINE}
+    if not lines:
+        return text
+    inside = set(content.iterancestors()) | {content}
+    extra: list[str] = []
     for el in root.iter():
-        if not isinstance(el.tag, str) or el.tag in ("script", "style", "head", "title", "body", "html"):
+        if not isinstance(el.tag, str) or el in inside or variant_of(el) is None:
             continue
-        own = (el.text or "")
-        attrs = f"{el.get('id') or ''} {el.get('class') or ''}"
-        if _BREAD_HINT.search(own) or (attrs.strip() and _BREAD_CLASS.search(attrs) and el.find(".//a") is not None):
-            t = _text(el)
-            if 2 <= len(t) <= 200:
-                cands.append(t)
-    for t in cands:
-        t = _BREAD_HINT.sub("", t)
-        t = re.sub(r"^[\s:：]+", "", t)
-        parts = [p.strip(" :：") for p in _BREAD_SPLIT.split(t) if p.strip(" :：")]
-        if parts:
-            return parts
-    return []
+        if any(variant_of(a) is not None for a in el.iterancestors()):
+            continue  # the outermost copy only
+        if any(d is content for d in el.iterdescendants()):
+            continue
+        other = [ln.strip() for ln in visible_text(el, detector, skip_boiler=True).split("\n") if ln.strip()]
+        if not any(ln in lines for ln in other):
+            continue  # not a copy of the main content (a mobile menu, a mobile footer)
+        extra += [ln for ln in other if ln not in lines and len(ln) >= MIN_DUP_LINE and ln not in extra
+                  and ln not in skip and len(_CJK.findall(ln)) >= 2]  # the headline is judged as the title
+    return text + "\n" + "\n".join(extra) if extra else text
+
+
+def _once(text: str) -> str:
+    """Lines printed twice (a block's desktop and mobile copies) kept once."""
+    seen: set[str] = set()
+    keep: list[str] = []
+    dropped = False
+    for line in text.split("\n"):
+        key = line.strip()
+        if len(key) >= MIN_DUP_LINE and len(_CJK.findall(key)) >= 4:  # prose, not a date or a figure
+            if key in seen:
+                dropped = True
+                continue
+            seen.add(key)
+        keep.append(line)
+    return "\n".join(keep) if dropped else text
 
 
 def _meta(root: Any) -> dict[str, str]:
@@ -475,9 +594,9 @@ def parse_page(url: str, body: bytes, *, content_type: str = "", site_home: str 
     detector = HiddenDetector(root)
     page.dom = (root, detector)
     title_el = root.find(".//title")
-    page.title = _text(title_el) if title_el is not None else ""
+    page.doc_title = page.title = _text(title_el) if title_el is not None else ""
     page.meta = _meta(root)
-    page.breadcrumb = _breadcrumb(root)
+    page.breadcrumb = breadcrumb(root, detector)
     ref = as_of
 
     page.links, page.attr_texts = _links(root, base, detector, in_site)
@@ -513,43 +632,67 @@ def parse_page(url: str, body: bytes, *, content_type: str = "", site_home: str 
                        or (_INTERACTION.search(page.title) and not page.meta.get("ArticleTitle")
                            and len(page.title) < 40))
     dated_entries = sum(1 for e in page.entries if e.date)
+    # an item page: a headline (ArticleTitle, the <h1> the <title> names, or the <title>
+    # minus the site's name) with its own date line under it, whatever the sidebars list
+    head, head_src = headline(root, page.meta, page.doc_title, detector)
+    item_like = False
+    if not is_home and head and len(head) >= 6:
+        probe = item_dates(page.full_text, head, ref)
+        listed = {e.date for e in page.entries if e.date}
+        item_like = probe.pub_date is not None and (
+            head_src != "title" or (probe.source == "label" and dated_entries < 3)) and (
+            dated_entries < 3 or probe.pub_date.isoformat() not in listed)  # not a list's first row
     if is_home:
         page.page_type = "homepage"
-    elif page.meta.get("ArticleTitle") or (content is not None and dated_entries < 3 and not page.pagination):
+    elif page.meta.get("ArticleTitle") or item_like or (content is not None and dated_entries < 3
+                                                        and not page.pagination):
         page.page_type = "article"
     elif dated_entries >= 2 or page.pagination or page.meta.get("ColumnName") or len(page.entries) >= 5 \
             or page.endpoints:
         page.page_type = "list"
     else:
         page.page_type = "other"
+    # a page of its own (an article, a letter, a 领导介绍 page), not a list of items
+    is_item = page.page_type in ("article", "other")
     if interaction and page.page_type in ("list", "article", "other"):
         page.page_type = "interaction"
 
-    # column name
-    crumbs = [c for c in page.breadcrumb if c not in ("首页", "网站首页", "正文", "详情", "内容", "正文内容", "详细信息")]
-    if page.meta.get("ColumnName"):
-        page.column = page.meta["ColumnName"]
-    elif crumbs:
-        page.column = crumbs[-1] if page.page_type != "article" else (crumbs[-1] if crumbs[-1] != page.title else None)
+    # the item's headline: ArticleTitle, the <h1> the <title> names, or the <title> minus
+    # the site's name (a generic <title> is the site's name alone)
+    if page.page_type in ("article", "interaction", "other") and head:
+        page.title, page.title_source = head, head_src
+
+    # column: the visible breadcrumb names it; the ColumnName tag only when there is no
+    # breadcrumb (a disagreement is the tag's fault: tag.invalid, not a new column).  On a
+    # page of its own the crumb's last part may name the page itself; on a list page (an
+    # interaction column's list too) the part equal to its headline is the column
+    crumb_col = column_from_crumbs(page.breadcrumb, head if is_item else "")
+    page.column = crumb_col or page.meta.get("ColumnName") or None
 
     # visible text without boilerplate
     if content is not None and page.page_type in ("article", "interaction"):
         page.text = visible_text(content, detector, skip_boiler=False)
+        page.text = _with_other_copy(page.text, content, root, detector, (page.title, page.doc_title))
     else:
         page.text = visible_text(root, detector, skip_boiler=True)
 
-    # publication date and source
+    # publication date and source: the item's own labelled date next to its headline,
+    # never a sidebar's, a header clock's or an event's (govcrawl.extract.article)
     if page.page_type in ("article", "interaction"):
-        head = page.full_text
+        body_start = None
         if content is not None:
-            # the date line sits between the title and the body
             ctext = visible_text(content, detector, skip_boiler=False)
-            idx = head.find(ctext[:30]) if ctext else -1
-            head = head[:idx] if idx > 0 else head
-        found = find_pub_date(head, ref) or find_pub_date(page.full_text, ref)
-        if found:
-            page.pub_date, page.pub_time = found[0].isoformat(), found[1]
-        m = _SOURCE.search(head) or _SOURCE.search(page.full_text[:2000])
+            idx = page.full_text.find(ctext[:30]) if ctext else -1
+            body_start = idx if idx > 0 else None
+        dates = item_dates(page.full_text, head, ref, body_start)
+        if dates.pub_date is None and head_src == "title":
+            dates = item_dates(page.full_text, page.meta.get("ArticleTitle") or "", ref, body_start)
+        if dates.pub_date is not None:
+            page.pub_date, page.pub_time = dates.pub_date.isoformat(), dates.pub_time
+            page.pub_date_source, page.pub_date_label = dates.source, dates.label
+        page.other_dates = dates.others
+        head_text = page.full_text[:body_start] if body_start else page.full_text
+        m = _SOURCE.search(head_text) or _SOURCE.search(page.full_text[:2000])
         if m:
             page.source = m.group(1)
         if page.page_type == "interaction":

@@ -260,7 +260,9 @@ class HackedPagePipeline:
 
     @staticmethod
     def _crawl_version(item: PageItem, a: Analysis) -> Version:
-        return Version(label="crawl", title=item.title, text=item.full_text or item.text,
+        # the <title> as written (the item's headline may be stored as its title)
+        title = (item.extra or {}).get("doc_title") or item.title
+        return Version(label="crawl", title=title, text=item.full_text or item.text,
                        links=to_found(item.links) or a.links, final_url=item.final_url or item.url,
                        status=item.status, analysis=a)
 
@@ -342,7 +344,7 @@ class HackedPagePipeline:
 
         ctype = resp.headers.get(b"Content-Type", b"").decode("latin-1")
         page = parse_page(resp.url, resp.body, content_type=ctype, in_site=in_site)
-        return Version(label=label, title=page.title or a.title, text=page.full_text,
+        return Version(label=label, title=page.doc_title or a.title, text=page.full_text,
                        links=to_found(page.links) or a.links, final_url=resp.url, status=resp.status,
                        analysis=a)
 
@@ -437,7 +439,7 @@ class HackedPagePipeline:
 
                 ctype = resp.headers.get(b"Content-Type", b"").decode("latin-1")
                 page = parse_page(resp.url, resp.body, content_type=ctype)
-                result = (page.title, page.full_text[:20000], resp.url)
+                result = (page.doc_title or page.title, page.full_text[:20000], resp.url)
                 self.stats["outside_pages"] += 1
         except Exception as e:
             logger.debug("outside page %s unreadable: %r", url, e)
@@ -509,9 +511,17 @@ def load_history(store_path: str, inspection_id: int, site_id: str, home: str | 
             return out
 
         def titles(iid: int) -> dict[str, str]:
-            return {r[0]: r[1] or "" for r in conn.execute(
-                "SELECT url, title FROM pages WHERE inspection_id=? AND site_id=? AND error IS NULL",
-                (iid, site_id))}
+            out: dict[str, str] = {}
+            for r in conn.execute("SELECT url, title, extra_json FROM pages WHERE inspection_id=? AND site_id=?"
+                                  " AND error IS NULL", (iid, site_id)):
+                doc = None
+                if r[2] and "doc_title" in r[2]:
+                    try:
+                        doc = json.loads(r[2]).get("doc_title")
+                    except ValueError:
+                        doc = None
+                out[r[0]] = doc or r[1] or ""  # the <title> as written, where it differs
+            return out
 
         return History(previous=prev, home=home or "", cur_links=links(inspection_id),
                        prev_links=links(prev), cur_titles=titles(inspection_id), prev_titles=titles(prev))

@@ -88,6 +88,9 @@ class WordingPipeline:
                     item.findings.append(h.to_finding(sid, url, where=where, column=col))
 
         add(item.title, "title")
+        doc_title = (item.extra or {}).get("doc_title")
+        if doc_title and doc_title != item.title:
+            add(doc_title, "title")  # the <title> as written, when the headline is stored as title
         seen: set[str] = set()
         for k in _META_KEYS:
             v = item.meta.get(k) if isinstance(item.meta, dict) else None

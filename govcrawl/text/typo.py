@@ -273,6 +273,21 @@ class DictTypoDetector:
             self._build_homophones()
         if self.lm is not None and (settings.lone_near or settings.deep or settings.lone_rare_rank > 0):
             self._build_lone_pairs()  # last: its temporaries are then not under the automata
+        # forms attested in real official text, and the names recogniser (names.py): asked
+        # about each candidate about to be reported
+        self.attested: set[str] = set()
+        if settings.attested:
+            from govcrawl.text.lexicon import load_attested
+
+            self.attested = load_attested(settings.attested)
+        self.name_finder = None
+        if settings.names != "none":
+            from govcrawl.text.names import NameFinder, read_places
+
+            self.name_finder = NameFinder(read_places(settings.places) if settings.places else [],
+                                          words=self.words, recogniser=settings.names)
+            self.name_finder.load()  # the recogniser's model now, not inside the first check
+        self.dropped: dict[str, int] = {}  # why candidates were not reported (benchmarks)
 
     # -- homophones (with a character model) ------------------------------------
     def _build_homophones(self) -> None:
@@ -412,17 +427,20 @@ class DictTypoDetector:
                 if any(x in self.skip or y in self.skip or x in _NUMERALS or y in _NUMERALS
                        for x, y in zip(v, w) if x != y):
                     continue  # 七十亿 is no misspelt 七十一
-                # 法制|宣传|教育 may be meant as written: the model decides
+                # 法制|宣传|教育 may be meant as written: the model decides; so does a span
+                # that reads as a common word and a common one-character word (自|本轮)
                 two = w in self.user_sources and s.user_two_words and self._as_written(v)
+                split = not two and self._split_pinyin(v)
                 if base is None:
                     base = self._seg(text[lo:hi])
                 g = self._seg(text[lo:st] + w + text[en:hi]) - base
-                if g <= s.pinyin_margin or two:
+                if g <= s.pinyin_margin or two or split:
                     # with a language model: less segmentation gain is enough when the
                     # model, reading the words around, agrees
                     if self.lm is None or g <= s.pinyin_lm_seg_margin:
                         continue
-                    if self.lm.delta(text, st, en, w) <= (s.user_two_words_lm if two else s.pinyin_lm_margin):
+                    if self.lm.delta(text, st, en, w) <= (s.user_two_words_lm if two else
+                                                          self.lm_margin if split else s.pinyin_lm_margin):
                         continue
                 if best is None or g > best.score:
                     best = TypoCandidate(st, en, v, w, g)
@@ -717,6 +735,26 @@ class DictTypoDetector:
             self._memo_written[v] = r
         return r
 
+    def _split_pinyin(self, v: str) -> bool:
+        """v reads as written as a common one-character word and a common word (自|本轮,
+        是|史上), or the other way round."""
+        floor = self.s.edge_single_freq
+        if floor <= 0 or len(v) < 3:
+            return False
+        w = self.words
+        return (w.get(v[0], 0) >= floor and w.get(v[1:], 0) >= self.s.min_freq) or \
+            (w.get(v[-1], 0) >= floor and w.get(v[:-1], 0) >= self.s.min_freq)
+
+    def _edge_word(self, v: str, i: int) -> bool:
+        """The candidate v of three characters, changed at its edge i, reads as written as a
+        common two-character word and a common one-character word (北京|乘, 小试|后, 一路|赏):
+        a word boundary more often than a slip, so only the word model may confirm it."""
+        floor = self.s.edge_single_freq
+        if floor <= 0 or len(v) != 3 or i not in (0, 2):
+            return False
+        rest = v[1:] if i == 0 else v[:2]
+        return self.words.get(rest, 0) >= self.s.min_freq_short and self.words.get(v[i], 0) >= floor
+
     def _window(self, text: str, start: int, end: int) -> tuple[int, int]:
         return clause_window(text, start, end, 5)
 
@@ -771,12 +809,15 @@ class DictTypoDetector:
                                 and d in self.near(c, True) and _reading(c) == _reading(d)):
                             continue
                         needs_lm = True
+                    if not needs_lm and self._edge_word(v, i):
+                        needs_lm = True  # 北京|乘, 小试|后: a word and a one-character word
                     if base is None:
                         lo, hi = self._window(text, st, en)
                         left, right = text[lo:st], text[en:hi]
                         base = self._seg(left + v + right)
                     score = self._seg(left + w + right) - base
-                    if needs_lm or score <= margin or (len(w) == 2 and f < self.s.min_freq_short):
+                    if needs_lm or score <= margin or (len(w) == 2 and (f < self.s.min_freq_short
+                                                                        or self.s.short_needs_lm)):
                         # with a model: a smaller segmentation gain is enough when the
                         # context agrees (lm_margin / word_lm_margin); rarer two-character
                         # words always need it
@@ -806,11 +847,31 @@ class DictTypoDetector:
             for c in self.find_homophones(text):
                 if all(c.end <= o.start or o.end <= c.start for o in out):
                     out.append(c)
+        if out and (self.attested or self.name_finder is not None):
+            out = [c for c in out if self._keep(text, c)]
         if out and self.s.deep and lm is not None:
             for c in self._deep(text, out):
-                if all(c.end <= o.start or o.end <= c.start for o in out):
+                if all(c.end <= o.start or o.end <= c.start for o in out) and self._keep(text, c):
                     out.append(c)
         return out
+
+    def _keep(self, text: str, c: TypoCandidate) -> bool:
+        """False when the candidate's written form is attested in real official text or
+        the characters it would change belong to a name, place or organisation."""
+        why = None
+        if text[c.start:c.end] in self.attested:
+            why = "attested"
+        elif self.name_finder is not None:
+            if len(c.wrong) == len(c.right):
+                changed = [c.start + i for i, (a, b) in enumerate(zip(c.wrong, c.right)) if a != b]
+            else:
+                changed = list(range(c.start, c.end))
+            why = self.name_finder.protects(text, c.start, c.end, changed,
+                                            right_is_name=c.right in self.user_sources)
+        if why is None:
+            return True
+        self.dropped[why] = self.dropped.get(why, 0) + 1
+        return False
 
     # -- a closer reading of a sentence that has a misspelling ---------------------
     def _deep(self, text: str, found: list[TypoCandidate]) -> list[TypoCandidate]:

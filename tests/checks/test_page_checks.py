@@ -70,15 +70,29 @@ def test_error_pages_and_attachments_are_not_tag_checked():
     assert check_tags(article(page_type="attachment", meta={}), S) == []
 
 
+LABELLED = {"pub_date_source": "label", "pub_date_label": "发布时间"}
+
+
 def test_fake_date_future_is_veto_and_contradiction_is_notice():
-    (f,) = check_fake_date(article(pub_date="2024-07-30", meta={"PubDate": "2024-07-30 10:00"}), AS_OF)
+    (f,) = check_fake_date(article(pub_date="2024-07-30", meta={"PubDate": "2024-07-30 10:00"},
+                                   extra=dict(LABELLED)), AS_OF)
     assert f.severity == "veto" and f.evidence["days_ahead"] == 40
-    (f,) = check_fake_date(article(meta={"PubDate": "2024-12-01 10:00"}), AS_OF)
-    assert f.severity == "veto" and f.evidence["source"] == "PubDate tag"
+    # only the tag is in the future: indirect evidence, a notice (rules.md)
+    (f,) = check_fake_date(article(meta={"PubDate": "2024-12-01 10:00"}, extra=dict(LABELLED)), AS_OF)
+    assert f.severity == "notice" and f.evidence["source"] == "PubDate tag"
     (f,) = check_fake_date(article(meta={"PubDate": "2024-06-01 10:00"}), AS_OF)
     assert f.severity == "notice"
     # one day of slack for time zones: as_of + 1 is not forged
     assert check_fake_date(article(pub_date="2024-06-21", meta={"PubDate": "2024-06-21 08:00"}), AS_OF) == []
+
+
+def test_fake_date_veto_needs_the_items_own_labelled_date():
+    """A future date that was not read from a 发布时间-type label next to the headline (an
+    unlabelled date under it, or an item built without the extractor) is a notice."""
+    for extra in ({"pub_date_source": "headline"}, {}):
+        (f,) = check_fake_date(article(pub_date="2024-07-30", meta={"PubDate": "2024-06-18 10:00"},
+                                       extra=extra), AS_OF)
+        assert f.severity == "notice" and "why_notice" in f.evidence
 
 
 def test_odd_and_impossible_dates_do_not_crash():

@@ -359,3 +359,29 @@ def test_letters_list_without_reply_fields(world_server):
     assert "回复时间" not in page and "来信时间" not in page
     detail = re.search(r'<li><a href="([^"]+letter[^"]*|[^"]+\.html)">', page.split('<ul class="list">')[1]).group(1)
     assert "回复时间" in fetch(urljoin(c["url"], detail))[2].decode()
+
+
+def test_template_site_carries_the_interface_elements_of_real_templates(world_server):
+    """示范市科学技术局 is built like a real site: the elements the sweeps must not flag
+    (tests/hacked/test_demo_sweep.py, tests/checks/test_e2e_checks.py and
+    tests/text/test_e2e_wording.py assert no finding on them) are really on its pages."""
+    world, _ = world_server
+    s = world.site("9901000008")
+    home = fetch(s.url())[2].decode("utf-8")
+    for piece in ('class="subnav" style="display:none"', "<select", "www.gov.cn", 'class="swiper-slide" style',
+                  'class="tab-con" style="display:none"', "<h4>友情链接</h4><ul style=\"display:none\">",
+                  "我为政府网站找错", "技术支持：", "无障碍", "长者模式", "今天是：2024年6月22日",
+                  'class="hd-sj" style="display:none"', 'class="ft-sj" style="display:none"'):
+        assert piece in home, piece
+    ev = next(it for c in s.columns for it in c.items if "科技活动周" in it.title)
+    page = fetch(s.url(ev.path))[2].decode("utf-8")
+    assert f"<title>{s.name}</title>" in page  # a generic <title>
+    for piece in ("网站首页</a> &gt; 详情页", "您现在的位置：", 'class="bdsharebuttonbox" id="bdshare" style="display:none"',
+                  "成文日期：", "报名截止时间：2024-06-25", "本页生成日期：2024-06-22", 'class="sidebar"',
+                  'class="pc-article hidden-xs"', 'class="m-article visible-xs"'):
+        assert piece in page, piece
+    typo = next(p for p in world.manifest["planted"] if p["site_id"] == s.id and p["rule"] == "content.typo")
+    article = fetch(typo["url"])[2].decode("utf-8")
+    assert article.count(typo["text"]) == 1 and "摄于" in article  # in the mobile copy only; a photo credit
+    mobile = article.index('class="m-article')
+    assert article.index(typo["text"]) > mobile

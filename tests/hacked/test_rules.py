@@ -58,11 +58,20 @@ def test_controls_not_flagged(rules: HackedRules) -> None:
     assert found == [], [(f.rule, f.severity, f.where, f.target, f.text) for f in found]
 
 
-def test_hidden_outside_link_without_spam_is_a_deduction(rules: HackedRules) -> None:
+def test_hidden_outside_link_without_spam_is_a_notice_or_a_deduction_by_technique(rules: HackedRules) -> None:
+    """rules.md: deduct when an injection technique (off-screen, zero size, font-size 0,
+    colour = background…) hides a link to an unrelated commercial site; display:none alone
+    (how templates collapse their menus) is a notice for review."""
     html = F.page(F.ARTICLE + '<div style="display:none"><a href="http://www.some-shop.com/">精品推荐</a></div>')
     (f,) = judge_page(rules, html)
-    assert (f.rule, f.severity, f.where) == ("content.hidden_link", "deduct", "hidden link")
-    assert f.evidence["reason"] == "display:none"
+    assert (f.rule, f.severity, f.where) == ("content.hidden_link", "notice", "hidden link")
+    assert f.evidence["reason"] == "display:none" and f.evidence["technique"] == "display:none (CSS)"
+    assert "not_interface" in f.evidence
+    html = F.page(F.ARTICLE + '<div style="position:absolute;left:-9999px"><a href="http://www.some-shop.com/">'
+                  '精品推荐</a></div>')
+    (f,) = judge_page(rules, html)
+    assert (f.rule, f.severity) == ("content.hidden_link", "deduct")
+    assert f.evidence["technique"] == "moved off-screen"
 
 
 def test_weak_outbound_signals_are_notices(rules: HackedRules) -> None:

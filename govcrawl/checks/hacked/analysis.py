@@ -31,7 +31,9 @@ _SCRIPT_HINT = re.compile(r"write|innerHTML|outerHTML|insertAdjacent|eval|title|
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#", "about:")
 _UI_WIDGET = re.compile(r"nav|menu|sub|drop|tab|hover|toggle|collapse|pop|modal|slide|select|more|"
                         r"fold|expand|show|hide|mobile|m-|wap|search|qr|code|erweima|weixin|wx|share|wza|"
-                        r"toolbar|barrier|browser|upgrade|tips",
+                        r"toolbar|barrier|browser|upgrade|tips|swiper|carousel|banner|scroll|roll|"
+                        r"focus|switch|lunbo|huandeng|card|panel|layer|dialog|link|yqlj|friend|"
+                        r"jiathis|bshare|fenxiang|jiucuo|old|elder|care",
                         re.I)
 
 
@@ -127,6 +129,13 @@ def _text(el: lxml.html.HtmlElement) -> str:
 _BLOCKS = {"p", "div", "li", "td", "dd", "section", "article", "body", "ul", "table", "span", "font"}
 
 
+def _reading_text(el: lxml.html.HtmlElement) -> str:
+    """The element's text as a reader sees it: without the code of its scripts and styles
+    (a function name in a script beside a link is not the link's wording)."""
+    return re.sub(r"\s+", " ", " ".join(el.xpath(
+        ".//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]"))).strip()
+
+
 def _context(el: lxml.html.HtmlElement, limit: int = 300) -> str:
     """The text around a link: its nearest block ancestor's text, if short enough to be the
     link's own neighbourhood (a whole article body is not)."""
@@ -135,7 +144,7 @@ def _context(el: lxml.html.HtmlElement, limit: int = 300) -> str:
         node = node.getparent()
     if node is None or not isinstance(node.tag, str) or node.tag == "body":
         return ""
-    t = _text(node)
+    t = _reading_text(node)
     if len(t) <= limit * 2:
         return t
     anchor = _text(el)
@@ -185,6 +194,30 @@ def _widget(el: lxml.html.HtmlElement) -> bool:
         node = node.getparent()
         depth += 1
     return False
+
+
+_TRIGGER_TAGS = ("a", "button", "span", "h2", "h3", "h4", "h5", "em", "i", "strong", "b", "p", "label", "dt")
+
+
+def _opened_by_sibling(el: lxml.html.HtmlElement) -> bool:
+    """A hidden box right after a visible link, button or heading in the same parent (or
+    inside a parent that opens on hover or click): the dropdown a visitor opens with that
+    trigger (a collapsed menu, a 友情链接 list, a share widget).  A box straight under
+    <body> is no dropdown, and only the trigger just before it counts: an injected block
+    placed anywhere next to some text is not opened by that text."""
+    parent = el.getparent()
+    if parent is None or not isinstance(parent.tag, str) or parent.tag in ("body", "html"):
+        return False
+    if parent.get("onmouseover") or parent.get("onmouseenter") or parent.get("onclick"):
+        return True
+    prev = el.getprevious()
+    while prev is not None and not isinstance(prev.tag, str):
+        prev = prev.getprevious()  # comments
+    if prev is None:
+        return False
+    if prev.get("onclick") or prev.get("onmouseover") or prev.get("onmouseenter"):
+        return True
+    return prev.tag in _TRIGGER_TAGS and bool((prev.text_content() or "").strip())
 
 
 def links_in(root: lxml.html.HtmlElement, base: str, in_site: Callable[[str], bool],
@@ -242,7 +275,7 @@ def analyze(html: str, url: str, in_site: Callable[[str], bool], dom: Any = None
     for el, reason in det.hidden_roots():
         inline = bool(_HIDING_PROPS & set(parse_declarations(el.get("style") or ""))) \
             or el.tag in ("marquee", "iframe", "frame") or reason.startswith(("hidden by script", "inside a script"))
-        widget = _widget(el)
+        widget = _widget(el) or _opened_by_sibling(el)
         links = links_in(el, base, in_site, None)
         if el.tag in ("iframe", "frame"):
             u = _abs(base, el.get("src"))

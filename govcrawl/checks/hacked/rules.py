@@ -19,6 +19,7 @@ the count and a few example targets.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
@@ -174,15 +175,24 @@ class HackedRules:
             risk, spam, proof = self.link_verdict(lk, date)
             if risk.trusted:
                 continue
+            ev = {"kind": "hidden", "reason": lk.reason, "spam": spam, "signals": proof + risk.weak,
+                  "tag": lk.tag, "technique": technique(lk.reason)}
             if proof:
-                sev = VETO
-            elif lk.widget and not risk.weak:
-                continue  # a dropdown / tab of the site that links outside: not an attack sign
+                sev = VETO  # the target or the text is illegal or spam
             else:
-                sev = DEDUCT
-            g.add(HIDDEN, sev, netloc_of(lk.url), "hidden link", lk.url, lk.text,
-                  {"kind": "hidden", "reason": lk.reason, "spam": spam, "signals": proof + risk.weak,
-                   "tag": lk.tag})
+                why = interface_reason(lk)
+                if why:
+                    continue  # a menu, dropdown, tab, share widget, 找错 link… of the site: never 暗链
+                if institutional(lk):
+                    continue  # a government, Party, academic or news target
+                if injection(lk.reason):
+                    sev = DEDUCT  # hidden by an injection technique towards an unrelated site
+                else:
+                    sev = NOTICE  # display:none and the like with nothing else against it
+                ev["not_interface"] = ("outside any menu, dropdown, tab, carousel or share widget; "
+                                       "not a 找错 / accessibility / CMS credit link; the target is "
+                                       "outside the site and not a government, Party, academic or news site")
+            g.add(HIDDEN, sev, netloc_of(lk.url), "hidden link", lk.url, lk.text, ev)
 
     def _scripts(self, g: _Grouper, findings: list[Finding], site_id: str, url: str, date: Any,
                  a: Analysis) -> None:
@@ -232,6 +242,8 @@ class HackedRules:
             risk, spam, proof = self.link_verdict(lk, date)
             if risk.trusted or not (proof or risk.weak):
                 continue
+            if not proof and institutional(lk):
+                continue  # a weak signal (a raw IP, an odd name) on a link to an institution's system
             sev = VETO if proof else (DEDUCT if len(risk.weak) >= 2 else NOTICE)
             g.add(UNSAFE, sev, netloc_of(lk.url), "link", lk.url, lk.text,
                   {"kind": "outbound", "signals": proof + risk.weak, "spam": spam, "tag": lk.tag,
@@ -320,6 +332,69 @@ class HackedRules:
                     evidence={**ev, "signals": proof + risk.weak, base.label: {"final_url": base.final_url},
                               other.label: {"final_url": other.final_url, "title": other.title[:300]}}))
         return findings
+
+
+# -- what a hidden link is ------------------------------------------------------------------
+# techniques attackers use to hide links (rules.md: deduct towards an unrelated commercial
+# site); display:none / visibility:hidden / the hidden attribute are also how every
+# template collapses its menus, so alone they give a notice at most
+_INJECTION = ("off-screen", "zero size", "font-size 0", "text colour equals background", "clipped",
+              "marquee", "tiny iframe", "inside a script-written", "opacity")
+_INTERFACE_TEXT = re.compile(
+    r"找错|纠错|适老|无障碍|长者|关怀|读屏|语音|大字|简体|繁[體体]|English|技术支持|网站建设|设计制作|"
+    r"制作维护|版权所有|分享|微信|微博|QQ|qzone|空间|收藏|打印|关闭|返回|更多|登录|注册|"
+    r"二维码|扫一扫|手机版|客户端|APP|下载", re.I)
+_INTERFACE_HOST = re.compile(
+    r"(?:^|\.)(?:jiathis|bshare|addthis|sharethis|weibo|qq|qzone|douban|renren|kaixin001|"
+    r"hanweb|trs|ucap|dahancms|cnzz|51\.la|baidu|dzwww|jiucuo|zfwzgl|conac|beian|govwza|"
+    r"wza|cloud)\.", re.I)
+_INSTITUTION_TEXT = re.compile(
+    r"政府|人民|委员会|[局厅部办署院所馆站]$|党|人大|政协|法院|检察|新华|日报|晚报|新闻|电视|广播|"
+    r"大学|学院|学校|研究院|研究所|科学院|图书馆|博物馆|档案馆|协会|学会|基金会|中心|公安|网信|"
+    r"共青团|妇联|工会|文明网|求是|光明|央视|国务院|中央|国家|科学|科技|图书|报$|报社|杂志|期刊")
+_INSTITUTION_HOST = re.compile(r"\.(?:gov|edu|ac|mil|org)(?:\.cn)?$|\.gov\.[a-z]{2}$|"
+                               r"(?:^|\.)(?:people|xinhuanet|news|cctv|cntv|gmw|chinadaily|ce|cnr|youth|"
+                               r"qstheory|81|cyol|chinanews|thepaper|ifeng|163|sohu|sina)\.", re.I)
+
+
+def technique(reason: str | None) -> str | None:
+    """The hiding technique, in words an editor reads (from the detector's reason)."""
+    if not reason:
+        return None
+    for key, words in (("display:none", "display:none (CSS)"), ("visibility", "visibility:hidden (CSS)"),
+                       ("hidden attribute", "the hidden attribute"), ("off-screen", "moved off-screen"),
+                       ("zero size", "zero-size box"), ("font-size 0", "font-size 0"),
+                       ("colour", "text in the background colour"), ("clipped", "clipped to nothing"),
+                       ("marquee", "squeezed or parked marquee"), ("tiny iframe", "1-pixel iframe"),
+                       ("script", "hidden by script"), ("opacity", "opacity 0")):
+        if key in reason:
+            return words
+    return reason
+
+
+def injection(reason: str | None) -> bool:
+    return bool(reason) and any(k in reason for k in _INJECTION)  # type: ignore[operator]
+
+
+def interface_reason(lk: FoundLink) -> str | None:
+    """Why a hidden link is part of the site's interface (a visitor can reveal it or it is
+    the template's own), or None."""
+    if lk.widget:
+        return "inside a menu, dropdown, tab, carousel or popup a visitor opens"
+    if lk.text and _INTERFACE_TEXT.search(lk.text):
+        return f"an interface link ({lk.text[:20]})"
+    if _INTERFACE_HOST.search(host_of(lk.url)):
+        return "a share, statistics, 找错 or CMS service"
+    return None
+
+
+def institutional(lk: FoundLink) -> bool:
+    """A link to another government, Party, academic or news site (by host or anchor)."""
+    host = host_of(lk.url)
+    if _INSTITUTION_HOST.search(host):
+        return True
+    text = (lk.text or "").strip()
+    return bool(text) and len(text) <= 40 and bool(_INSTITUTION_TEXT.search(text))
 
 
 def merge(findings: Iterable[Finding]) -> list[Finding]:

@@ -49,7 +49,9 @@ _REGEX_AFTER = set("(,=:[!&|?{};+-*%<>~^") | {"return", "typeof", "case", "do", 
                                              "new", "void", "delete", "throw", "=>", "&&", "||",
                                              "==", "===", "!=", "!==", "+="}
 _ESC = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
-_IDENT = re.compile(r"[A-Za-z_$][\w$]*")
+# identifiers may be any Unicode letters (`var 建 = 1;` is valid JavaScript)
+_IDENT = re.compile(r"[^\W\d][\w$]*|\$[\w$]*")
+_ASCII_DIGITS = frozenset("0123456789")
 _NUM = re.compile(r"0[xX][0-9a-fA-F]+|\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+")
 
 
@@ -116,9 +118,13 @@ def tokenize(src: str) -> list[list[Any]]:
         if c in "'\"`":
             val, i, esc = _read_string(src, i + 1, c)
             toks.append(["s", val, {"escape"} if esc else set()])
-        elif c.isdigit() or (c == "." and i + 1 < n and src[i + 1].isdigit()):
+        elif c in _ASCII_DIGITS or (c == "." and i + 1 < n and src[i + 1] in _ASCII_DIGITS):
             m = _NUM.match(src, i)
-            assert m is not None
+            if m is None:  # cannot happen for an ASCII digit; never stop reading a page over it
+                toks.append(["p", c, set()])
+                i += 1
+                prev = toks[-1]
+                continue
             text = m.group(0)
             try:
                 val: Any = int(text, 16) if text[:2].lower() == "0x" else (
@@ -127,9 +133,7 @@ def tokenize(src: str) -> list[list[Any]]:
                 val = 0
             toks.append(["n", val, set()])
             i = m.end()
-        elif c.isalpha() or c in "_$":
-            m = _IDENT.match(src, i)
-            assert m is not None
+        elif (m := _IDENT.match(src, i)) is not None:
             toks.append(["i", m.group(0), set()])
             i = m.end()
         elif c == "/" and (prev is None or (prev[0] == "p" and prev[1] in _REGEX_AFTER)

@@ -91,7 +91,8 @@ _EN = {"web", "net", "info", "online", "china", "city", "news", "home", "site", 
        "soft", "cloud", "link", "club", "shop", "travel", "service", "group", "center", "free",
        "best", "top", "my", "the", "and", "of", "bank", "edu", "art", "park", "port", "mall",
        "press", "media", "daily", "times", "post", "star", "world", "trade", "health", "green",
-       "smart", "map", "mobile", "school", "sport", "sports", "work", "job", "jobs", "law"}
+       "smart", "map", "mobile", "school", "sport", "sports", "work", "job", "jobs", "law",
+       "library", "system", "portal", "study", "science", "press"}
 _VOWELS = set("aeiouv")
 
 
@@ -102,7 +103,7 @@ def _coverage(label: str) -> float:
     best = [0] * (n + 1)
     for i in range(n - 1, -1, -1):
         best[i] = best[i + 1]
-        for L in range(1, 7):
+        for L in range(1, 8):
             piece = label[i : i + L]
             if len(piece) == L and (piece in _SYLLABLES or piece in _EN) and (L > 1 or piece in _VOWELS):
                 best[i] = max(best[i], L + best[i + L])

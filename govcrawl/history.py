@@ -28,7 +28,7 @@ from datetime import date, timedelta
 from typing import Iterable
 
 from govcrawl.items import VETO, Finding
-from govcrawl.store import Store, StoreError, row_to_finding, utcnow
+from govcrawl.store import FINISHED, Store, StoreError, row_to_finding, utcnow
 
 REVIEW_STATES = ("confirmed", "false_alarm", "to_check")
 PASS, FAIL = "合格", "不合格"
@@ -64,15 +64,31 @@ def quarter_index(period: str) -> int | None:
     return int(m.group(1)) * 4 + int(m.group(2)) - 1 if m else None
 
 
-def _usable(insp: sqlite3.Row) -> bool:
-    return insp["status"] != "failed"
+def _usable(store: Store, insp: sqlite3.Row) -> bool:
+    """Only a finished inspection is judged and published (an interrupted or failed one,
+    or one still running, has part of its sites' pages: no verdict from it)."""
+    return store.state(insp) == FINISHED
+
+
+def unfinished_refusal(store: Store, insp: sqlite3.Row, what: str) -> StoreError:
+    """The one-line error of a command asked to publish from an unfinished inspection."""
+    done = [r for r in store.inspections(insp["kind"]) if r["id"] != insp["id"] and _usable(store, r)]
+    last = max(done, key=lambda r: (r["as_of"], r["id"])) if done else None
+    alt = f"; the last finished one is --inspection {last['id']} (as_of {last['as_of']})" if last else ""
+    return StoreError(f"{store.describe_state(insp)}; no {what} from an unfinished inspection{alt}")
+
+
+def require_finished(store: Store, insp: sqlite3.Row, what: str) -> sqlite3.Row:
+    if store.state(insp) != FINISHED:
+        raise unfinished_refusal(store, insp, what)
+    return insp
 
 
 def period_representatives(store: Store, kind: str) -> list[sqlite3.Row]:
-    """One inspection per period (the latest usable one), in time order."""
+    """One inspection per period (the latest finished one), in time order."""
     best: dict[str, sqlite3.Row] = {}
     for insp in store.inspections(kind):
-        if not _usable(insp):
+        if not _usable(store, insp):
             continue
         p = period_of(insp)
         cur = best.get(p)
@@ -90,10 +106,12 @@ def resolve_inspection(store: Store, ref: str | int | None = "latest", period: s
             raise StoreError(f"{store.name}: no {kind} inspection for period {period}")
         return reps[-1]
     if ref in (None, "", "latest"):
-        usable = [r for r in store.inspections(kind) if _usable(r)]
-        if not usable:
+        every = store.inspections(kind)
+        if not every:
             raise StoreError(f"{store.name}: no {kind} inspection in the store")
-        return max(usable, key=lambda r: (r["as_of"], r["id"]))
+        # the newest one, whatever its state: an unfinished night is refused by the commands
+        # that publish (require_finished), never silently replaced by the one before
+        return max(every, key=lambda r: (r["as_of"], r["id"]))
     return store.inspection(ref)
 
 
@@ -185,6 +203,8 @@ def review(store: Store, key: str, state: str, note: str = "", reviewer: str = "
     out: dict[int, SubjectVerdict] = {}
     for i in held:
         insp = store.inspection(i)
+        if store.state(insp) != "finished":
+            continue  # an unfinished inspection has no verdicts yet: they come when it completes
         subject = "account" if insp["kind"] == "media" else "site"
         try:
             settings = json.loads(insp["settings_json"] or "{}") or None
@@ -319,7 +339,7 @@ class History:
         start = (date.fromisoformat(insp["as_of"][:10])
                  - timedelta(days=LIFECYCLE_LOOKBACK_DAYS)).isoformat()
         rows = sorted((r for r in self.store.inspections(insp["kind"])
-                       if _usable(r) and (r["as_of"], r["id"]) < (insp["as_of"], insp["id"])
+                       if _usable(self.store, r) and (r["as_of"], r["id"]) < (insp["as_of"], insp["id"])
                        and r["as_of"] >= start),
                       key=lambda r: (r["as_of"], r["id"]), reverse=True)
         keep = {r["id"] for r in rows[:LIFECYCLE_RECENT]}

@@ -55,7 +55,8 @@ class Finding:
             "" if self.start is None else str(self.start),
             self.where or "",
         ]
-        return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+        # surrogatepass: a page's lone surrogate (a JSON "\\ud800") still gives a key
+        return hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -64,6 +64,10 @@ GOVCRAWL_PROGRESS_INTERVAL = 30.0  # seconds between progress lines
 GOVCRAWL_BROWSER = True  # scrapy-playwright fallback for script-built pages
 GOVCRAWL_TYPO = True  # the dictionary typo detector of the wording checks (docs/text-checks.md)
 GOVCRAWL_STORE_BATCH = 200  # rows per SQLite write transaction
+# the store unwritable (full disk, read-only file, PostgreSQL restarting): rows wait in memory
+GOVCRAWL_STORE_RETRY_INTERVAL = 5.0  # seconds between attempts
+GOVCRAWL_STORE_RETRY_TIMEOUT = 600.0  # then the sweep stops and the inspection is 'failed'
+GOVCRAWL_STORE_MAX_UNWRITTEN = 2000  # rows waiting before the crawl pauses until the store is back
 GOVCRAWL_LEXICONS = os.environ.get("GOVCRAWL_LEXICONS", "")  # default: the repo's lexicons/
 
 DOWNLOADER_MIDDLEWARES = {
@@ -89,10 +93,14 @@ ITEM_PIPELINES = {
 
 EXTENSIONS = {
     "govcrawl.extensions.Progress": 500,
+    # JOBDIR: a resumed sweep's state is the store's frontier (govcrawl.frontier); spider.state
+    # is not used, and writing it at the end fails with a traceback on a full disk
+    "scrapy.extensions.spiderstate.SpiderState": None,
 }
 
 # -- distributed sweeps (govcrawl.dist; off unless GOVCRAWL_REDIS_URL is set) -------
 GOVCRAWL_REDIS_URL = os.environ.get("GOVCRAWL_REDIS_URL", "")
+GOVCRAWL_DIST_REDIS_TIMEOUT = 600.0  # seconds Redis may stay unreachable before a worker stops (exit 1)
 ADDONS = {"govcrawl.dist.components.DistributedAddon": 0}
 
 # -- browser (scrapy-playwright, Debian's chromium) -----------------------------

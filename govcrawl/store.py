@@ -9,6 +9,8 @@ workers on one machine, the report) read while one writes.
 from __future__ import annotations
 
 import json
+import os
+import socket
 import sqlite3
 import time
 from contextlib import contextmanager
@@ -29,7 +31,7 @@ CREATE TABLE IF NOT EXISTS inspections (
     as_of TEXT NOT NULL,
     started_at TEXT NOT NULL,
     finished_at TEXT,
-    status TEXT NOT NULL DEFAULT 'running',  -- running | finished | failed
+    status TEXT NOT NULL DEFAULT 'running',  -- running | interrupted | failed | finished (see state())
     registry_path TEXT,
     registry_json TEXT,
     settings_json TEXT,
@@ -157,7 +159,95 @@ CREATE TABLE IF NOT EXISTS incremental_runs (               -- govcrawl.pipeline
     lexicons TEXT,                                         -- fingerprint of the lexicon files
     previous_id INTEGER
 );
+CREATE TABLE IF NOT EXISTS inspection_runs (                -- who runs an inspection (Store.state)
+    inspection_id INTEGER PRIMARY KEY,
+    owner TEXT,                          -- host|boot id|pid|process start, or 'workers' (distributed)
+    heartbeat_at TEXT,                   -- refreshed while it runs
+    runs INTEGER DEFAULT 1,              -- processes that worked on it: 1 + resumes
+    error TEXT                           -- why it failed
+);
+CREATE TABLE IF NOT EXISTS frontier (                       -- a resumable sweep's requests (govcrawl.frontier)
+    inspection_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    fp TEXT,                             -- request fingerprint (NULL: a dont_filter request)
+    site_id TEXT, url TEXT, kind TEXT,
+    done INTEGER NOT NULL DEFAULT 0,     -- 1 once the rows it produced are stored
+    request BLOB,                        -- the serialized request while not done
+    PRIMARY KEY (inspection_id, seq)
+);
 """
+
+# Inspection states.  `status` is what the process running an inspection wrote; `state()`
+# is what readers use: a 'running' inspection whose process is gone is 'interrupted'.
+RUNNING, INTERRUPTED, FAILED, FINISHED = "running", "interrupted", "failed", "finished"
+STATES = (RUNNING, INTERRUPTED, FAILED, FINISHED)
+HEARTBEAT_INTERVAL = 30.0  # seconds between a running sweep's heartbeats
+STALE_AFTER = 900.0  # a heartbeat older than this: the process is gone (other hosts, workers)
+DISTRIBUTED = "workers"
+
+
+def _boot_id() -> str:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return ""
+
+
+def _started(pid: int) -> str | None:
+    """The start time of process `pid` (clock ticks since boot), None when it does not
+    exist; "" where /proc cannot say (then only existence is known)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat[stat.rindex(")") + 2:].split()[19]
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return ""
+    return "" if not Path("/proc").is_dir() else None
+
+
+def this_process() -> str:
+    """The owner token of this process: host, boot, pid and start time (so a pid reused
+    after the process died is not taken for it)."""
+    pid = os.getpid()
+    return f"{socket.gethostname()}|{_boot_id()}|{pid}|{_started(pid) or ''}"
+
+
+def owner_alive(owner: str | None) -> bool | None:
+    """True/False when this host can tell (the owner ran here), None when it cannot."""
+    if not owner or owner == DISTRIBUTED:
+        return None
+    try:
+        host, boot, pid, started = owner.split("|")
+    except ValueError:
+        return None
+    if host != socket.gethostname() or boot != _boot_id():
+        return None if host != socket.gethostname() else False  # same host, rebooted: gone
+    now = _started(int(pid))
+    if now is None:
+        return False
+    return not (started and now and started != now)
+
+
+def effective_state(status: str, owner: str | None, heartbeat_at: str | None,
+                    now: datetime | None = None) -> str:
+    """The state readers show: `status`, except that a 'running' inspection whose process
+    is gone (killed, OOM, reboot) is 'interrupted'."""
+    if status != RUNNING or not owner:
+        return status  # owner unknown (written by an older version): as recorded
+    alive = owner_alive(owner)
+    if alive is None:  # another host, or distributed workers: by their heartbeat
+        try:
+            beat = datetime.fromisoformat(heartbeat_at or "")
+        except ValueError:
+            return INTERRUPTED
+        age = ((now or datetime.now(timezone.utc)) - beat).total_seconds()
+        alive = age < STALE_AFTER
+    return RUNNING if alive else INTERRUPTED
 
 
 def utcnow() -> str:
@@ -220,7 +310,11 @@ class Store:
         try:
             yield self.conn
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:  # a full disk or a lost connection ended it already
+                try:
+                    self.conn.execute("ROLLBACK")
+                except db.Error:
+                    pass
             raise
         else:
             self.conn.execute("COMMIT")
@@ -228,22 +322,106 @@ class Store:
     # -- inspections -------------------------------------------------------
     def create_inspection(self, *, as_of: str, registry_path: str = "", registry: dict | None = None,
                           kind: str = "sites", period: str | None = None, scope: str = "full",
-                          sample_seed: int | None = None, settings: dict | None = None) -> int:
+                          sample_seed: int | None = None, settings: dict | None = None,
+                          owner: str | None = None) -> int:
+        """A new inspection; `owner` (`this_process()`, or DISTRIBUTED) is the process that
+        runs it, recorded in the same transaction so no kill leaves it 'running' for ever."""
         with self.tx() as c:
             cur = c.execute(
                 "INSERT INTO inspections (kind, period, scope, sample_seed, as_of, started_at,"
                 " registry_path, registry_json, settings_json) VALUES (?,?,?,?,?,?,?,?,?)",
                 (kind, period, scope, sample_seed, as_of, utcnow(), registry_path,
-                 json.dumps(registry or {}, ensure_ascii=False),
-                 json.dumps(settings or {}, ensure_ascii=False)))
-            return int(cur.lastrowid or 0)
+                 db.repair_value(json.dumps(registry or {}, ensure_ascii=False), self.is_pg),
+                 db.repair_value(json.dumps(settings or {}, ensure_ascii=False), self.is_pg)))
+            iid = int(cur.lastrowid or 0)
+            if owner:
+                c.execute("INSERT INTO inspection_runs (inspection_id, owner, heartbeat_at, runs) VALUES (?,?,?,1)",
+                          (iid, owner, utcnow()))
+            return iid
 
-    def finish_inspection(self, inspection_id: int, *, status: str = "finished",
-                          stats: dict | None = None) -> None:
+    def finish_inspection(self, inspection_id: int, *, status: str = FINISHED,
+                          stats: dict | None = None, error: str | None = None) -> None:
+        """Record how the inspection ended: finished (complete: verdicts may be published),
+        interrupted (stopped before its end; resumable with JOBDIR) or failed (`error`)."""
+        if status not in STATES:
+            raise ValueError(f"unknown inspection state {status!r}")
         with self.tx() as c:
             c.execute("UPDATE inspections SET finished_at=?, status=?, stats_json=? WHERE id=?",
-                      (utcnow(), status, json.dumps(stats or {}, ensure_ascii=False, default=str),
+                      (utcnow(), status, db.repair_value(json.dumps(stats or {}, ensure_ascii=False,
+                                                                    default=str), self.is_pg),
                        inspection_id))
+            if error is not None:
+                c.execute("UPDATE inspection_runs SET error=? WHERE inspection_id=?",
+                          (db.repair_value(error[:1000], self.is_pg), inspection_id))
+            if status == FINISHED:  # nothing left to resume
+                c.execute("DELETE FROM frontier WHERE inspection_id=?", (inspection_id,))
+
+    def claim(self, inspection_id: int, *, distributed: bool = False, resumed: bool = False) -> None:
+        """This process runs the inspection (again, when `resumed`): its state is 'running'
+        while the process lives (`state`)."""
+        owner = DISTRIBUTED if distributed else this_process()
+        with self.tx() as c:
+            c.execute("INSERT INTO inspection_runs (inspection_id, owner, heartbeat_at, runs) VALUES (?,?,?,1)"
+                      " ON CONFLICT(inspection_id) DO UPDATE SET owner=excluded.owner,"
+                      " heartbeat_at=excluded.heartbeat_at, runs=inspection_runs.runs+1, error=NULL",
+                      (inspection_id, owner, utcnow()))
+            if resumed:
+                c.execute("UPDATE inspections SET status=?, finished_at=NULL WHERE id=? AND status<>?",
+                          (RUNNING, inspection_id, FINISHED))
+
+    def heartbeat(self, inspection_id: int) -> None:
+        with self.tx() as c:
+            c.execute("UPDATE inspection_runs SET heartbeat_at=? WHERE inspection_id=?",
+                      (utcnow(), inspection_id))
+
+    def run_info(self, inspection_id: int) -> dict[str, Any]:
+        """owner, heartbeat_at, runs and error of an inspection ({} when unknown)."""
+        try:
+            row = self.conn.execute("SELECT owner, heartbeat_at, runs, error FROM inspection_runs"
+                                    " WHERE inspection_id=?", (inspection_id,)).fetchone()
+        except db.OperationalError:  # a store from before the table (opened read-only)
+            return {}
+        return {k: row[k] for k in ("owner", "heartbeat_at", "runs", "error")} if row else {}
+
+    def state(self, inspection: sqlite3.Row | int) -> str:
+        """running | interrupted | failed | finished: what every reader should go by."""
+        row = self.inspection(inspection) if isinstance(inspection, int) else inspection
+        info = self.run_info(row["id"])
+        return effective_state(row["status"], info.get("owner"), info.get("heartbeat_at"))
+
+    def describe_state(self, inspection: sqlite3.Row | int) -> str:
+        """One line on an inspection that is not finished, for commands that refuse it."""
+        row = self.inspection(inspection) if isinstance(inspection, int) else inspection
+        state = self.state(row)
+        info = self.run_info(row["id"])
+        pages = self.conn.execute("SELECT COUNT(*) FROM pages WHERE inspection_id=?", (row["id"],)).fetchone()[0]
+        head = f"inspection {row['id']} ({row['kind']}, as_of {row['as_of']}) is {state}"
+        if state == RUNNING:
+            who = info.get("owner") or ""
+            where = "" if not who or who == DISTRIBUTED else f" by process {who.split('|')[2]} on {who.split('|')[0]}"
+            return f"{head}{where} ({pages} pages so far)"
+        if state == FAILED:
+            why = f": {info['error']}" if info.get("error") else ""
+            return f"{head}{why} ({pages} pages stored); the same sweep command with the same JOBDIR resumes it"
+        return (f"{head} ({pages} pages stored): it stopped before its end; the same sweep command"
+                " with the same JOBDIR completes it")
+
+    def reap(self) -> list[int]:
+        """Mark 'interrupted' every 'running' inspection whose process is gone, so the status
+        column tells the truth to plain SQL readers too; the ids so marked."""
+        try:
+            rows = self.conn.execute(
+                "SELECT i.id, i.status, r.owner, r.heartbeat_at FROM inspections i"
+                " JOIN inspection_runs r ON r.inspection_id=i.id WHERE i.status=?", (RUNNING,)).fetchall()
+        except db.OperationalError:
+            return []
+        dead = [r["id"] for r in rows
+                if effective_state(r["status"], r["owner"], r["heartbeat_at"]) == INTERRUPTED]
+        if dead:
+            with self.tx() as c:
+                c.executemany("UPDATE inspections SET status=? WHERE id=? AND status=?",
+                              [(INTERRUPTED, i, RUNNING) for i in dead])
+        return dead
 
     def inspection(self, ref: str | int | None = "latest", kind: str | None = None) -> sqlite3.Row:
         """Resolve `latest` or an id to the inspection row; StoreError when absent."""
@@ -276,8 +454,8 @@ class Store:
     # -- sites -------------------------------------------------------------
     def upsert_sites(self, inspection_id: int, sites: Iterable[Any]) -> None:
         with self.tx() as c:
-            c.executemany(
-                "INSERT INTO sites (inspection_id, site_id, name, url, region, org, kind, scope_json)"
+            db.write_rows(
+                c, "INSERT INTO sites (inspection_id, site_id, name, url, region, org, kind, scope_json)"
                 " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(inspection_id, site_id) DO UPDATE SET"
                 " name=excluded.name, url=excluded.url, region=excluded.region, org=excluded.org,"
                 " kind=excluded.kind, scope_json=excluded.scope_json",
@@ -290,8 +468,10 @@ class Store:
 
     # -- findings ----------------------------------------------------------
     def add_findings(self, inspection_id: int, findings: Iterable[Finding],
-                     conn: sqlite3.Connection | None = None) -> int:
-        """Insert or refresh findings (idempotent on the finding key)."""
+                     conn: sqlite3.Connection | None = None,
+                     report: db.RowsWritten | None = None) -> int:
+        """Insert or refresh findings (idempotent on the finding key); text no store can hold
+        is repaired (`db.write_rows`, what it did in `report`)."""
         now = utcnow()
         rows = [(inspection_id, f.key, f.rule, f.severity, f.site_id, f.url, f.column, f.target,
                  f.text, f.suggestion, json.dumps(f.evidence, ensure_ascii=False, default=str),
@@ -305,10 +485,10 @@ class Store:
                " evidence_json=excluded.evidence_json, suggestion=excluded.suggestion,"
                " count=excluded.count, last_seen=excluded.last_seen")
         if conn is not None:
-            conn.executemany(sql, rows)
+            db.write_rows(conn, sql, rows, report)
         else:
             with self.tx() as c:
-                c.executemany(sql, rows)
+                db.write_rows(c, sql, rows, report)
         return len(rows)
 
     def delete_findings(self, inspection_id: int, rules: Iterable[str],
@@ -343,10 +523,10 @@ class Store:
     def add_notice(self, inspection_id: int, site_id: str | None, kind: str, message: str,
                    url: str = "", data: dict | None = None) -> None:
         with self.tx() as c:
-            c.execute("INSERT INTO notices (inspection_id, site_id, kind, url, message, data_json, at)"
-                      " VALUES (?,?,?,?,?,?,?)",
-                      (inspection_id, site_id, kind, url, message,
-                       json.dumps(data or {}, ensure_ascii=False, default=str), utcnow()))
+            db.write_rows(c, "INSERT INTO notices (inspection_id, site_id, kind, url, message, data_json, at)"
+                          " VALUES (?,?,?,?,?,?,?)",
+                          [(inspection_id, site_id, kind, url, message,
+                            json.dumps(data or {}, ensure_ascii=False, default=str), utcnow())])
 
     # -- probes ------------------------------------------------------------
     def add_probe(self, site_id: str, url: str, ok: bool, status: int | None, elapsed: float | None,

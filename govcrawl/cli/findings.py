@@ -6,7 +6,7 @@ import json
 import sys
 from typing import Any
 
-from govcrawl.store import Store, StoreError
+from govcrawl.store import FINISHED, Store, StoreError
 
 KINDS = ["auto", "sites", "media", "any"]
 
@@ -52,6 +52,11 @@ def register(sub) -> None:
 def run(args) -> int:
     store = Store(args.store, readonly=True)
     insp = pick_inspection(store, args.inspection, args.kind, "findings")
+    state = store.state(insp)
+    if state != FINISHED:
+        # the findings so far are real, but not the inspection's result: each line says so
+        print(f"govcrawl findings: {store.describe_state(insp)}; these are its findings so far, "
+              "not a complete inspection (no verdicts from it)", file=sys.stderr)
     out = sys.stdout
     from govcrawl.history import ReviewFilter
 
@@ -65,5 +70,7 @@ def run(args) -> int:
             continue
         d = f.to_dict()
         d["inspection"] = insp["id"]
+        if state != FINISHED:
+            d["inspection_state"] = state
         out.write(json.dumps(d, ensure_ascii=False) + "\n")
     return 0

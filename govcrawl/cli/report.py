@@ -136,9 +136,18 @@ def run_history(args) -> int:
         vs = H.verdicts(store, r, rf)
         failed = sum(1 for v in vs.values() if v.failed)
         print(json.dumps({"period": H.period_of(r), "inspection": r["id"], "as_of": r["as_of"],
-                          "scope": r["scope"], "checked": len(vs), "failed": failed,
+                          "scope": r["scope"], "state": "finished", "checked": len(vs), "failed": failed,
                           "rate": round(100.0 * (len(vs) - failed) / len(vs), 2) if vs else None},
                          ensure_ascii=False))
+    # inspections that are not finished: no pass rate, and why
+    for r in store.inspections(args.kind):
+        state = store.state(r)
+        if state == "finished":
+            continue
+        pages = store.conn.execute("SELECT COUNT(*) FROM pages WHERE inspection_id=?", (r["id"],)).fetchone()[0]
+        print(json.dumps({"period": H.period_of(r), "inspection": r["id"], "as_of": r["as_of"],
+                          "scope": r["scope"], "state": state, "pages": pages,
+                          "note": store.describe_state(r)}, ensure_ascii=False))
     return 0
 
 

@@ -26,6 +26,9 @@ def register(sub) -> None:
 def run(args) -> int:
     store = Store(args.store, readonly=not args.recompute)
     insp = pick_inspection(store, args.inspection, args.kind, "verdicts")
+    from govcrawl.history import require_finished
+
+    require_finished(store, insp, "verdicts")  # interrupted, failed or still running: refused
     iid = insp["id"]
     rows = read_verdicts(store, iid, args.subject)
     has_sites = any(r["subject"] == "site" for r in rows)

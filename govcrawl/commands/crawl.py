@@ -42,8 +42,17 @@ class Command(ScrapyCrawl):
         except RuntimeError:  # the crawl never started (Scrapy has logged why)
             stats = None
         if stats is not None and stats.get_value("govcrawl/store/close_failed"):
-            print(f"scrapy crawl {args[0]}: the store could not be closed (see the log above); "
-                  "the inspection is left open", file=sys.stderr)
+            print(f"scrapy crawl {args[0]}: the store could not be written (see the error above); the "
+                  "inspection is not finished (with JOBDIR the same command resumes it)", file=sys.stderr)
+            self.exitcode = 1
+        elif stats is not None and stats.get_value("govcrawl/dist/redis_failed"):
+            print(f"scrapy crawl {args[0]}: Redis stayed unreachable (see the error above); this worker "
+                  "stopped, the inspection goes on when a worker is started again", file=sys.stderr)
+            self.exitcode = 1
+        elif stats is not None and stats.get_value("govcrawl/inspection/status") in ("interrupted", "failed"):
+            # stopped before its end (Ctrl-C, SIGTERM, a site whose checks could not run)
+            print(f"scrapy crawl {args[0]}: the inspection is {stats.get_value('govcrawl/inspection/status')}"
+                  " (no verdicts); with JOBDIR the same command completes it", file=sys.stderr)
             self.exitcode = 1
 
     @staticmethod

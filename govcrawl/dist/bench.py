@@ -134,17 +134,17 @@ def store_counts(store: Path | str, inspection: int | None = None) -> dict[str, 
         c.close()
 
 
-def write_section(name: str, body: str) -> None:
-    """Replace (or append) the `name` section of docs/benchmarks.md."""
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
+def write_section(name: str, body: str, doc: Path = DOC) -> None:
+    """Replace (or append) the `name` section of docs/benchmarks.md (or of `doc`)."""
+    doc.parent.mkdir(parents=True, exist_ok=True)
+    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
     start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
     block = f"{start}\n{body.rstrip()}\n{end}"
     if start in text and end in text:
         text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
-    DOC.write_text(text, encoding="utf-8")
+    doc.write_text(text, encoding="utf-8")
 
 
 def mib(kb: int) -> str:

@@ -13,6 +13,7 @@ from collections import deque
 from typing import Any
 from urllib.parse import urlsplit
 
+import redis
 from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.request import request_from_dict
@@ -20,9 +21,11 @@ from scrapy_redis import picklecompat
 from scrapy_redis.dupefilter import RFPDupeFilter
 
 from govcrawl.dist import worker_for
-from govcrawl.dist.worker import Worker
+from govcrawl.dist.worker import REDIS_DOWN, Worker
+from govcrawl.frontier import engine_in_progress  # noqa: F401 - also imported from here
 from govcrawl.middlewares import slot_for
 from govcrawl.pipelines.store import StorePipeline
+from govcrawl.store import FINISHED
 
 logger = logging.getLogger("govcrawl.dist")
 
@@ -34,17 +37,6 @@ def slot_of(request: Request) -> str:
     """The download slot a request will use (SiteSlotMiddleware's rule), `host:<host>`
     for one with no site."""
     return slot_for(request) or f"host:{(urlsplit(request.url).netloc or '').lower()}"
-
-
-def engine_in_progress(crawler: Any) -> Any:
-    """Requests the engine is still working on (download, callback, item pipelines).
-
-    Scrapy has no public "request fully processed" signal; the engine's slot keeps
-    exactly that set.  None when a future Scrapy renames it: then requests are acked
-    only when the worker is idle, which is safe, just later.
-    """
-    slot = getattr(getattr(crawler, "engine", None), "_slot", None)
-    return getattr(slot, "inprogress", None)
 
 
 class DistScheduler:
@@ -91,20 +83,27 @@ class DistScheduler:
         return None  # the queue outlives this worker; the finalizer deletes it
 
     def __len__(self) -> int:
-        return len(self.local) + self.worker.counts()[0]
+        try:
+            queued = self.worker.counts()[0]
+        except REDIS_DOWN as e:
+            self.worker.unreachable(e, "counting the queue")
+            queued = 0
+        return len(self.local) + len(self.worker.backlog) + queued
 
     def has_pending_requests(self) -> bool:
-        return bool(self.local) or bool(self.worker.server.zcard(self.worker.key("rr")))
+        return bool(self.local) or self.worker.has_queued() or bool(self.worker.backlog)
 
     def enqueue_request(self, request: Request) -> bool:
         if request.meta.get("finalize") or request.url.startswith("data:"):
             self.local.append(request)
             return True
         assert self.df is not None
+        fp = None
+        data = self.serializer.dumps(request.to_dict(spider=self.spider))
         if not request.dont_filter:
             fp = self.df.request_fingerprint(request)
             seen = self.worker.seen_local
-            if fp in seen or not self.worker.server.sadd(self.df.key, fp):
+            if fp in seen or not self.worker.offer(fp, slot_of(request), request.priority, data):
                 if len(seen) < _SEEN_CAP:
                     seen.add(fp)
                 self.df.log(request, self.spider)
@@ -112,8 +111,8 @@ class DistScheduler:
             if len(seen) >= _SEEN_CAP:
                 seen.clear()
             seen.add(fp)
-        data = self.serializer.dumps(request.to_dict(spider=self.spider))
-        self.worker.push(slot_of(request), request.priority, data)
+        else:
+            self.worker.offer(None, slot_of(request), request.priority, data)
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
         return True
@@ -196,31 +195,29 @@ class DistributedStorePipeline(StorePipeline):
             self.worker.ack(engine_in_progress(self.crawler))
         return ok
 
-    def close_spider(self, spider: Any = None) -> None:
+    def _close(self) -> None:
         w = self.worker
         if w is None:
-            return super().close_spider(spider)
-        reason = self.crawler.stats.get_value("finish_reason") if self.crawler.stats else None
-        # stopped early (Ctrl-C, SIGTERM): requests cut short are not acked; another
-        # worker (or this one, restarted) fetches them again
-        self._ack = reason in (None, "finished")
-        if not w.finalizing:
-            assert self.store is not None
-            self._flush_final()
-            if self._ack:
-                w.ack(())  # finished: the engine is idle, everything popped is done and stored
-            self.store.close()
-            return None
+            return super()._close()
         assert self.store is not None
         self._flush_final()
+        # the engine has stopped (Ctrl-C and SIGTERM wait for requests in flight): everything
+        # this worker popped is done and its rows are committed
+        w.ack(())
+        if not w.finalizing:
+            self.store.close()
+            return None
         self._update_sites()
-        verdicts = self._verdicts()
+        status = self.end_status()
+        # verdicts only from a complete inspection (every site's checks ran and are stored)
+        verdicts = self._verdicts() if status == FINISHED else {}
         stats = self._global_stats()
         stats["verdicts"] = verdicts
-        status = "finished" if reason in (None, "finished") else "interrupted"
-        self.store.finish_inspection(self.inspection_id, status=status, stats=stats)
+        self.store.finish_inspection(self.inspection_id, status=status, stats=stats, error=self.end_error())
+        if self.crawler.stats:
+            self.crawler.stats.set_value("govcrawl/inspection/status", status)
         self.store.close()
-        w.inspection_closed = status == "finished"
+        w.inspection_closed = status == FINISHED
         logger.info("inspection %s %s: %d pages over %d sites; sites not reached: %s; findings by rule: "
                     "%s; verdicts: %s; elapsed %s", self.inspection_id, status, stats["pages"],
                     len(stats["pages_per_site"]), ", ".join(stats["unreachable"]) or "none",
@@ -265,6 +262,7 @@ class DistributedWorkerExtension:
         self._last_beat = 0.0
         self._last_log = time.monotonic()
         self._closing = False
+        self.redis_timeout = 600.0  # Redis away longer than this: the worker stops
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "DistributedWorkerExtension":
@@ -274,6 +272,7 @@ class DistributedWorkerExtension:
         s = crawler.settings
         ext = cls(crawler, worker, tick=min(1.0, worker.heartbeat_ttl / 5),
                   progress=s.getfloat("GOVCRAWL_PROGRESS_INTERVAL", 30.0))
+        ext.redis_timeout = s.getfloat("GOVCRAWL_DIST_REDIS_TIMEOUT", 600.0)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
@@ -290,6 +289,8 @@ class DistributedWorkerExtension:
         w = self.worker
         now = time.monotonic()
         try:
+            if w.waiting() and not w.reconnect():
+                raise redis.ConnectionError("still unreachable")
             if now - self._last_beat >= w.heartbeat_ttl / 4:
                 self._last_beat = now
                 w.beat()
@@ -308,8 +309,21 @@ class DistributedWorkerExtension:
                 top = ", ".join(f"{slot} {size}" for slot, size in w.busiest())
                 logger.info("sweep-wide: %d requests queued, %d in flight, %d worker(s); this worker %s;"
                             " most queued: %s", q, f, n, w.id, top or "-")
-        except Exception as e:  # Redis hiccup: the next tick retries
+        except REDIS_DOWN as e:  # said once per outage; the next tick retries
+            w.unreachable(e, "heartbeat")
+        except Exception as e:
             logger.warning("distributed worker tick: %s", e)
+        if w.down_since is not None and now - w.down_since > self.redis_timeout and not self._closing:
+            # what this worker took stays in flight in Redis: a worker started again (-a
+            # inspection=ID) once Redis is back fetches it; rows written so far stay
+            logger.error("Redis still unreachable after %.0f s: this worker stops; start it again with "
+                         "-a inspection=%s when Redis is back", self.redis_timeout, w.inspection_id)
+            self._closing = True
+            if self.crawler.stats:
+                self.crawler.stats.set_value("govcrawl/dist/redis_failed", 1)
+            from scrapy.utils.defer import deferred_from_coro
+
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="redis_unreachable"))
         # other workers' requests or freed leases do not wake this engine: poke it
         nextcall = getattr(getattr(self.crawler.engine, "_slot", None), "nextcall", None)
         if nextcall is not None:

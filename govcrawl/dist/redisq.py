@@ -41,6 +41,15 @@ redis.call('EXPIRE', P..'seq', ttl)
 return 1
 """
 
+# ARGV: as PUSH, then the request's fingerprint ('' for a dont_filter request).  The
+# duplicate filter and the queue change together: a reply lost with a dropped connection
+# cannot leave a fingerprint recorded whose request was never queued (retrying is safe).
+OFFER = """
+if ARGV[6] ~= '' and redis.call('SADD', ARGV[1]..'dupefilter', ARGV[6]) == 0 then
+  return 0
+end
+""" + PUSH
+
 # ARGV: prefix, worker, token, lease_ttl, default_limit, key_ttl
 POP = """
 local P = ARGV[1]
@@ -139,6 +148,30 @@ end
 return moved
 """
 
+# Requests in a live worker's `inflight` it does not know it holds: a pop whose reply was
+# lost with the connection (Redis stopping).  ARGV: prefix, key_ttl, worker, tokens...
+REQUEUE = """
+local P = ARGV[1]
+local inf = P..'inflight:'..ARGV[3]
+local moved = 0
+for i = 4, #ARGV do
+  local v = redis.call('HGET', inf, ARGV[i])
+  if v then
+    local a = string.find(v, '\\t', 1, true)
+    local b = string.find(v, '\\t', a + 1, true)
+    local slot = string.sub(v, 1, a - 1)
+    local q = P..'q:'..slot
+    redis.call('ZADD', q, string.sub(v, a + 1, b - 1), string.sub(v, b + 1))
+    redis.call('ZADD', P..'rr', 'NX', redis.call('INCR', P..'seq'), slot)
+    redis.call('EXPIRE', q, ARGV[2])
+    redis.call('ZREM', P..'lease:'..slot, ARGV[i])
+    redis.call('HDEL', inf, ARGV[i])
+    moved = moved + 1
+  end
+end
+return moved
+"""
+
 # Global termination: nothing queued and nothing in flight on any worker, read in one
 # atomic step.  Then the first idle worker claims finalization (or takes it over from
 # a finalizer that died).  ARGV: prefix, worker.  Returns {verdict, queued, inflight, holder}.
@@ -184,9 +217,11 @@ class Scripts:
 
     def __init__(self, server: Any) -> None:
         self.push = server.register_script(PUSH)
+        self.offer = server.register_script(OFFER)
         self.pop = server.register_script(POP)
         self.lease = server.register_script(LEASE)
         self.trap = server.register_script(TRAP)
         self.recover = server.register_script(RECOVER)
+        self.requeue = server.register_script(REQUEUE)
         self.gate = server.register_script(GATE)
         self.counts = server.register_script(COUNTS)

@@ -28,10 +28,16 @@ import threading
 import time
 from typing import Any, Iterable
 
+import redis
+
 from govcrawl import db
 from govcrawl.dist.redisq import Scripts
 
 logger = logging.getLogger("govcrawl.dist")
+
+# Redis gone for a while (stopped, restarting, loading its AOF, the network cut): what the
+# worker keeps doing without it, see Worker.unreachable
+REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError)
 
 
 def _s(v: Any) -> str:
@@ -71,9 +77,62 @@ class Worker:
         self._quorum_checked = 0.0
         self._beating: threading.Thread | None = None
         self._stop = threading.Event()
+        # while Redis is unreachable: requests not pushed yet (fingerprint, slot, priority,
+        # data), tokens not acked yet, leases not released yet; all sent once it is back
+        self.backlog: list[tuple[str | None, str, int, bytes]] = []
+        self.unacked: set[str] = set()
+        self.unreleased: list[tuple[str, str]] = []
+        self.down_since: float | None = None
+        self._down_lock = threading.Lock()
 
     def key(self, name: str) -> str:
         return self.prefix + name
+
+    # -- Redis gone for a while ---------------------------------------------------------
+    def unreachable(self, e: BaseException, what: str) -> None:
+        """Redis did not answer: one error line for the whole outage.  Meanwhile new requests
+        wait in `backlog`, acks in `unacked`, lease releases in `unreleased`; popping yields
+        nothing and the worker does not finish; `reconnect` (every tick) sends them."""
+        with self._down_lock:
+            if self.down_since is not None:
+                return
+            self.down_since = time.monotonic()
+        logger.error("Redis unreachable (%s: %s): requests, acks and leases are kept here and sent when it "
+                     "is back; the worker does not finish meanwhile", what, db.first_line(e))
+
+    def reconnect(self) -> bool:
+        """Send what waited while Redis was away; True when nothing waits (any more)."""
+        if self.down_since is None and not (self.backlog or self.unacked or self.unreleased):
+            return True
+        try:
+            self.server.ping()
+            while self.backlog:
+                self._offer(*self.backlog[0])
+                self.backlog.pop(0)
+            if self.unacked:
+                self.server.hdel(self.key("inflight:" + self.id), *self.unacked)
+                self.unacked.clear()
+            while self.unreleased:
+                slot, token = self.unreleased[0]
+                self.server.zrem(self.key("lease:" + slot), token)
+                self.unreleased.pop(0)
+            # a request popped in Redis whose reply never arrived: back to the queue
+            orphans = [t for t in (_s(x) for x in self.server.hkeys(self.key("inflight:" + self.id)))
+                       if t not in self.popped and t not in self.unacked]
+            if orphans:
+                moved = int(self.scripts.requeue(args=[self.prefix, self.key_ttl, self.id, *orphans]) or 0)
+                logger.warning("requeued %d request(s) taken while Redis went away", moved)
+        except REDIS_DOWN as e:
+            self.unreachable(e, "reconnecting")
+            return False
+        if self.down_since is not None:
+            logger.info("Redis reachable again after %.0f s: what waited is sent", time.monotonic() - self.down_since)
+            self.down_since = None
+        return True
+
+    def waiting(self) -> bool:
+        """Redis away or something not sent yet: the sweep is not done."""
+        return self.down_since is not None or bool(self.backlog or self.unacked or self.unreleased)
 
     # -- membership ----------------------------------------------------------------
     def register(self, limits: dict[str, int], delays: dict[str, float]) -> None:
@@ -114,7 +173,9 @@ class Worker:
             while not self._stop.wait(self.heartbeat_ttl / 4):
                 try:
                     self._refresh()
-                except Exception as e:  # Redis away for a moment: try again next round
+                except REDIS_DOWN as e:  # Redis away for a while: try again next round
+                    self.unreachable(e, "heartbeat")
+                except Exception as e:
                     logger.warning("heartbeat: %s", e)
 
         self._beating = threading.Thread(target=run, name="govcrawl-heartbeat", daemon=True)
@@ -163,7 +224,11 @@ class Worker:
         if now - self._quorum_checked < 0.5:
             return False
         self._quorum_checked = now
-        self._quorum = int(self.server.scard(self.key("ready"))) >= self.min_workers
+        try:
+            self._quorum = int(self.server.scard(self.key("ready"))) >= self.min_workers
+        except REDIS_DOWN as e:
+            self.unreachable(e, "counting the workers ready")
+            return False
         if self._quorum:
             logger.info("%d workers ready: crawling", self.min_workers)
         return self._quorum
@@ -175,10 +240,42 @@ class Worker:
     def push(self, slot: str, priority: int, data: bytes) -> None:
         self.scripts.push(args=[self.prefix, slot, int(priority), data, self.key_ttl])
 
+    def offer(self, fp: str | None, slot: str, priority: int, data: bytes) -> bool:
+        """A new request: False when the shared duplicate filter knew it, else queued (kept
+        here while Redis is away, sent by `reconnect`)."""
+        if self.backlog or self.down_since is not None:
+            self.backlog.append((fp, slot, priority, data))
+            return True
+        try:
+            return bool(self._offer(fp, slot, priority, data))
+        except REDIS_DOWN as e:
+            self.unreachable(e, "queueing a request")
+            self.backlog.append((fp, slot, priority, data))
+        return True
+
+    def _offer(self, fp: str | None, slot: str, priority: int, data: bytes) -> int:
+        """Duplicate filter and queue in one script: 0 when the filter knew the request."""
+        return int(self.scripts.offer(args=[self.prefix, slot, int(priority), data, self.key_ttl, fp or ""]))
+
+    def has_queued(self) -> bool:
+        if self.down_since is not None:
+            return True  # not known: the crawl must not end meanwhile
+        try:
+            return bool(self.server.zcard(self.key("rr")))
+        except REDIS_DOWN as e:
+            self.unreachable(e, "reading the queue")
+            return True
+
     def pop(self) -> tuple[str, str, bytes] | None:
+        if self.down_since is not None and not self.reconnect():
+            return None
         token = f"{self.id}|{next(self._tokens)}"
-        res = self.scripts.pop(args=[self.prefix, self.id, token, self.lease_ttl,
-                                     self.default_limit, self.key_ttl])
+        try:
+            res = self.scripts.pop(args=[self.prefix, self.id, token, self.lease_ttl,
+                                         self.default_limit, self.key_ttl])
+        except REDIS_DOWN as e:
+            self.unreachable(e, "taking a request")
+            return None
         if not res:
             return None
         slot, data = res
@@ -189,16 +286,25 @@ class Worker:
         """A lease on `slot` for a request that bypasses the queue, if the site has room
         under its shared limit; give it back with `release(token)`."""
         token = f"{self.id}|x{next(self._tokens)}"
-        if not self.scripts.lease(args=[self.prefix, slot, token, self.lease_ttl,
-                                        self.default_limit, self.key_ttl]):
-            return None
+        try:
+            # Redis away: nobody can count the site's shared limit; this one request goes
+            # ahead rather than waiting out the lease time (its release is sent later)
+            if self.down_since is None and not self.scripts.lease(
+                    args=[self.prefix, slot, token, self.lease_ttl, self.default_limit, self.key_ttl]):
+                return None
+        except REDIS_DOWN as e:
+            self.unreachable(e, "taking a site lease")
         self.leases[token] = slot
         return token
 
     def trap_allow(self, site_id: str, pattern: str, url: str, cap: int) -> bool:
         """A trap-prone URL of `pattern` may be crawled: fewer than `cap` distinct URLs of
         that pattern have been taken by all workers together."""
-        return bool(self.scripts.trap(args=[self.prefix, f"{site_id}|{pattern}", url, int(cap), self.key_ttl]))
+        try:
+            return bool(self.scripts.trap(args=[self.prefix, f"{site_id}|{pattern}", url, int(cap), self.key_ttl]))
+        except REDIS_DOWN as e:  # counted by nobody for a moment: better one page over the cap than a loss
+            self.unreachable(e, "counting a trap pattern")
+            return True
 
     def track(self, token: str, request: Any) -> None:
         self.popped[token] = request
@@ -221,6 +327,9 @@ class Worker:
     def _zrem(self, slot: str, token: str) -> None:
         try:
             self.server.zrem(self.key("lease:" + slot), token)
+        except REDIS_DOWN as e:  # released by `reconnect` (or it expires after lease_ttl)
+            self.unreachable(e, "releasing a site lease")
+            self.unreleased.append((slot, token))
         except Exception as e:  # a lost release only delays the site until the lease expires
             logger.warning("could not release lease %s: %s", token, e)
 
@@ -240,7 +349,13 @@ class Worker:
             del self.popped[t]
             if t in self.leases:
                 self.release(t, now=True)
-        self.server.hdel(self.key("inflight:" + self.id), *done)
+        self.unacked.update(done)
+        if self.down_since is None:
+            try:
+                self.server.hdel(self.key("inflight:" + self.id), *self.unacked)
+                self.unacked.clear()
+            except REDIS_DOWN as e:  # acked by `reconnect`: until then, not forgotten
+                self.unreachable(e, "acking requests")
         return len(done)
 
     # -- the end ---------------------------------------------------------------------
@@ -263,7 +378,13 @@ class Worker:
         if self.flush_hook is not None:
             self.flush_hook()
             self.ack(())
-        verdict, queued, inflight, holder = self.gate()
+        if not self.reconnect():
+            raise DontCloseSpider  # Redis away: nobody can say whether the sweep is over
+        try:
+            verdict, queued, inflight, holder = self.gate()
+        except REDIS_DOWN as e:
+            self.unreachable(e, "asking whether the sweep is over")
+            raise DontCloseSpider from None
         if verdict == "wait":
             logger.debug("idle; sweep-wide %d queued, %d in flight: waiting", queued, inflight)
             raise DontCloseSpider

@@ -252,10 +252,16 @@ def verdict_action(index: str, inspection_id: int, site_id: str, doc: dict) -> t
 
 
 def encode_action(meta: dict[str, Any], body: dict[str, Any]) -> bytes:
-    """Two NDJSON lines, as `_bulk` and the spool both take them."""
-    return (json.dumps(meta, ensure_ascii=False, separators=(",", ":")) + "\n"
-            + json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str)
-            + "\n").encode("utf-8")
+    """Two NDJSON lines, as `_bulk` and the spool both take them.  Text no UTF-8 can carry
+    (a lone surrogate from a page's JSON) is written as U+FFFD, never a lost document."""
+    text = (json.dumps(meta, ensure_ascii=False, separators=(",", ":")) + "\n"
+            + json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str) + "\n")
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        from govcrawl.db import repair_value
+
+        return repair_value(text).encode("utf-8")
 
 
 def decode_actions(data: bytes) -> Iterable[bytes]:

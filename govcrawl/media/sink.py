@@ -10,6 +10,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
+from govcrawl import db
 from govcrawl.items import Finding
 from govcrawl.media.model import Observation
 from govcrawl.registry import PLATFORM_LABELS
@@ -32,20 +33,22 @@ def save_account(store: Store, inspection_id: int, account: dict[str, Any], obs:
         "posts_total": obs.posts_total, "seen_until": obs.seen_until, "unjudged": obs.unjudged,
         "source": obs.source, "fetched": obs.fetched, "checked": obs.checkable,
     }
+    # platform text goes through db.write_rows: a post with a lone surrogate (JSON "\\ud800")
+    # is stored repaired instead of failing the account
     with store.tx() as c:
-        c.execute(
-            "INSERT INTO accounts (inspection_id, account_id, name, platform, url, org, region,"
+        db.write_rows(
+            c, "INSERT INTO accounts (inspection_id, account_id, name, platform, url, org, region,"
             " current_name, status, data_json) VALUES (?,?,?,?,?,?,?,?,?,?)"
             " ON CONFLICT(inspection_id, account_id) DO UPDATE SET name=excluded.name,"
             " platform=excluded.platform, url=excluded.url, org=excluded.org, region=excluded.region,"
             " current_name=excluded.current_name, status=excluded.status, data_json=excluded.data_json",
-            (inspection_id, aid, account.get("name"), account.get("platform"), account.get("url"),
-             account.get("org"), account.get("region"), prof.name,
-             prof.status if obs.checkable else "unknown",
-             json.dumps(data, ensure_ascii=False, default=str)))
+            [(inspection_id, aid, account.get("name"), account.get("platform"), account.get("url"),
+              account.get("org"), account.get("region"), prof.name,
+              prof.status if obs.checkable else "unknown",
+              json.dumps(data, ensure_ascii=False, default=str))])
         c.execute("DELETE FROM posts WHERE inspection_id=? AND account_id=?", (inspection_id, aid))
-        c.executemany(
-            "INSERT OR REPLACE INTO posts (inspection_id, account_id, post_id, at, title, text,"
+        db.write_rows(
+            c, "INSERT OR REPLACE INTO posts (inspection_id, account_id, post_id, at, title, text,"
             " original, url, data_json) VALUES (?,?,?,?,?,?,?,?,?)",
             [(inspection_id, aid, p.id, p.at, p.title, p.text,
               None if p.original is None else int(p.original), p.url,
@@ -54,8 +57,8 @@ def save_account(store: Store, inspection_id: int, account: dict[str, Any], obs:
         c.execute("DELETE FROM findings WHERE inspection_id=? AND site_id=?", (inspection_id, aid))
         store.add_findings(inspection_id, findings, conn=c)
         now = utcnow()
-        c.executemany(
-            "INSERT INTO notices (inspection_id, site_id, kind, url, message, data_json, at)"
+        db.write_rows(
+            c, "INSERT INTO notices (inspection_id, site_id, kind, url, message, data_json, at)"
             " VALUES (?,?,?,?,?,?,?)",
             [(inspection_id, aid, n["kind"], n.get("url") or "", n["message"],
               json.dumps(n.get("data") or {}, ensure_ascii=False, default=str), now)

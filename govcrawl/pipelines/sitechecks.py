@@ -96,4 +96,15 @@ class SiteChecksPipeline:
 
         from scrapy.utils.defer import maybe_deferred_to_future
 
-        return await maybe_deferred_to_future(deferToThread(self.check, item))
+        try:
+            return await maybe_deferred_to_future(deferToThread(self.check, item))
+        except (*db.Error, *db.DATA_ERRORS) as e:  # type: ignore[misc]
+            # the store stayed unusable (see govcrawl.db.retry_outage) or a check broke: the
+            # site is not judged, the inspection is not finished (no verdict from it)
+            if not isinstance(e, db.Error):
+                logger.error("site checks %s failed", item.site_id, exc_info=e)
+            else:
+                logger.error("site checks %s failed: store %s (%s)", item.site_id,
+                             db.display(self._store_path(item) or ""), db.first_line(e))
+            item.stats["site_checks_error"] = db.first_line(e)
+            return item

@@ -422,6 +422,7 @@ def build_bulletin(store: Store, inspection: str | int | None = "latest", period
                             for r in H.period_representatives(store, k)})
             raise StoreError(f"{store.path}: no inspection for period {period}"
                              f" (periods in the store: {', '.join(known) or 'none'})") from None
+    H.require_finished(store, chosen, "bulletin")  # no verdicts published from an unfinished one
     if chosen["kind"] == "media":
         media_insp = chosen
         sites_reps = [r for r in H.period_representatives(store, "sites")

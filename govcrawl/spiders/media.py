@@ -40,7 +40,7 @@ from govcrawl.media.importer import ExportError, read_export
 from govcrawl.media.model import UNKNOWN, AccountDone, Observation
 from govcrawl.media.pipelines import media_settings
 from govcrawl.registry import Account, Registry, RegistryError, load_registry
-from govcrawl.store import Store
+from govcrawl.store import Store, this_process
 
 logger = logging.getLogger(__name__)
 
@@ -168,7 +168,8 @@ class MediaSpider(scrapy.Spider):
             registry={"accounts": [a.to_dict() for a in spider.registry.accounts]}, kind="media",
             period=spider.period,
             settings={"accounts": sorted(spider.accounts), **media_settings(s),
-                      "slots": {k: v for k, v in slots.items() if k.startswith("media:")}})
+                      "slots": {k: v for k, v in slots.items() if k.startswith("media:")}},
+            owner=this_process())  # killed: 'interrupted' (Store.state), not 'running' for ever
         store.close()
         s.set("GOVCRAWL_INSPECTION_ID", spider.inspection_id, priority="spider")
         logger.info("media inspection %s: %d account(s), as_of %s", spider.inspection_id,
@@ -425,7 +426,8 @@ class MediaSpider(scrapy.Spider):
             stats = {"reason": reason, "accounts": len(self.accounts), **self.stats_counter,
                      "verdicts": {r["result"]: r["n"] for r in rows}}
             store.finish_inspection(self.inspection_id,
-                                    status="finished" if reason == "finished" else "failed",
+                                    status="finished" if reason == "finished" else
+                                    "interrupted" if reason in ("shutdown", "cancelled") else "failed",
                                     stats=stats)
             logger.info("media inspection %s %s: %s", self.inspection_id, reason, stats)
         finally:

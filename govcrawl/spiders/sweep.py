@@ -38,7 +38,7 @@ from govcrawl.extract.page import (
 )
 from govcrawl.items import LinkStatus, PageItem, SiteDone
 from govcrawl.registry import Registry, ScopeMap, Site, load_registry
-from govcrawl.store import Store
+from govcrawl.store import DISTRIBUTED, FINISHED, RUNNING, Store, StoreError, this_process
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +122,8 @@ class SweepSpider(scrapy.Spider):
         self._requested: set[int] = set()
         self._finalized = False
         self._browser_requested: set[str] = set()
+        self.frontier: Any = None  # govcrawl.frontier.Frontier of a resumable (JOBDIR) sweep
+        self._replaying = False
 
     # -- set-up ----------------------------------------------------------------
     @classmethod
@@ -139,8 +141,12 @@ class SweepSpider(scrapy.Spider):
 
         try:
             spider._open_inspection(crawler)
-        except DistError as e:  # bad input for a distributed sweep: one line, nothing crawled
-            print(f"scrapy crawl sweep: {e}", file=sys.stderr, flush=True)
+        except (DistError, SweepArgumentError, StoreError, *db.Error) as e:  # type: ignore[misc]
+            # bad input for a resumed or distributed sweep, a store that cannot start the
+            # inspection (full disk, read-only): one line, nothing crawled
+            msg = str(e) if isinstance(e, (DistError, SweepArgumentError, StoreError)) else \
+                f"store {db.display(spider.store_path)}: cannot start the inspection ({db.first_line(e)})"
+            print(f"scrapy crawl sweep: {msg}", file=sys.stderr, flush=True)
             raise SystemExit(2) from None
         # per-site download slots (SiteSlotMiddleware puts requests in them)
         slots = dict(s.getdict("DOWNLOAD_SLOTS"))
@@ -168,6 +174,14 @@ class SweepSpider(scrapy.Spider):
     def _open_inspection(self, crawler: Any) -> None:
         """A new inspection, or the interrupted one when resuming from the same JOBDIR."""
         store = Store(self.store_path)
+        try:
+            self._open_in(store, crawler)
+        finally:
+            store.close()
+
+    def _open_in(self, store: Store, crawler: Any) -> None:
+        for iid in store.reap():
+            logger.warning("inspection %s was left running by a process that is gone: marked interrupted", iid)
         jobdir = crawler.settings.get("JOBDIR")
         marker = Path(jobdir) / "govcrawl-inspection.json" if jobdir else None
         # distributed sweep (GOVCRAWL_REDIS_URL): join or create the shared inspection
@@ -176,28 +190,95 @@ class SweepSpider(scrapy.Spider):
         self.dist = open_worker(crawler, self, store, create=lambda: store.create_inspection(
             as_of=self.as_of.isoformat(), registry_path=self.registry.path,
             registry=self.registry.to_dict(), kind="sites", period=self.period,
-            scope=self.scope_kind, sample_seed=self.sample_seed, settings={"sites": sorted(self.sites)}))
+            scope=self.scope_kind, sample_seed=self.sample_seed, settings={"sites": sorted(self.sites)},
+            owner=DISTRIBUTED))
+        resumed = False
         if self.dist is not None:
             self.inspection_id, self.as_of = self.dist.inspection_id, date.fromisoformat(self.dist.as_of)
+            store.claim(self.inspection_id, distributed=True, resumed=True)
         elif marker and marker.exists():
-            data = json.loads(marker.read_text())
-            self.inspection_id = int(data["inspection_id"])
-            self.as_of = date.fromisoformat(data["as_of"])
-            logger.info("resuming inspection %s (as_of %s) from %s", self.inspection_id, self.as_of, jobdir)
-        else:
+            resumed = self._resume(store, marker)
+        if self.dist is None and not resumed:
             self.inspection_id = store.create_inspection(
                 as_of=self.as_of.isoformat(), registry_path=self.registry.path,
                 registry=self.registry.to_dict(), kind="sites", period=self.period,
                 scope=self.scope_kind, sample_seed=self.sample_seed,
-                settings={"sites": sorted(self.sites), **_thresholds(crawler.settings)})
+                settings={"sites": sorted(self.sites), **_thresholds(crawler.settings)}, owner=this_process())
             if marker:
                 marker.parent.mkdir(parents=True, exist_ok=True)
-                marker.write_text(json.dumps({"inspection_id": self.inspection_id,
-                                              "as_of": self.as_of.isoformat()}))
+                tmp = marker.with_name(marker.name + ".tmp")  # written whole or not at all
+                tmp.write_text(json.dumps({"inspection_id": self.inspection_id, "as_of": self.as_of.isoformat(),
+                                           "store": db.normalize(self.store_path)}))
+                tmp.replace(marker)
         store.upsert_sites(self.inspection_id, self.sites.values())
+        if jobdir and self.dist is None:
+            # resumable: the crawl frontier lives in the store beside its results (govcrawl.frontier)
+            from govcrawl.frontier import Frontier
+
+            self.frontier = Frontier(self.inspection_id, self.store_path, resumed=resumed)
+            self.frontier.attach(crawler)
+            crawler.settings.set("SCHEDULER", "govcrawl.frontier.DurableScheduler", priority="spider")
+            if resumed:
+                self._restore(store)
         if crawler.settings.getbool("GOVCRAWL_INCREMENTAL", False):
             self.previous_pages = self._load_previous(store)
-        store.close()
+
+    def _resume(self, store: Store, marker: Path) -> bool:
+        """The inspection recorded in JOBDIR, taken up again unless it is finished (then
+        the sweep starts a new one); another process still running it is refused."""
+        try:
+            data = json.loads(marker.read_text())
+            iid, as_of = int(data["inspection_id"]), date.fromisoformat(data["as_of"])
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise SweepArgumentError(f"{marker}: unreadable ({e}); give the sweep a new JOBDIR") from None
+        mine = db.normalize(self.store_path)
+        if data.get("store") and data["store"] != mine:
+            raise SweepArgumentError(f"JOBDIR {marker.parent} belongs to inspection {iid} of store "
+                                     f"{db.display(data['store'])}, not {db.display(mine)}: give each store its own JOBDIR")
+        try:
+            row = store.inspection(iid)
+        except StoreError:
+            raise SweepArgumentError(f"JOBDIR {marker.parent} names inspection {iid}, which {store.name} does not "
+                                     "hold: give the sweep a new JOBDIR") from None
+        state = store.state(row)
+        if state == FINISHED:
+            logger.info("inspection %s of %s is finished: starting a new inspection", iid, marker.parent)
+            return False
+        try:
+            started = sorted(json.loads(row["settings_json"] or "{}").get("sites") or [])
+        except (ValueError, AttributeError):
+            started = []
+        if started and started != sorted(self.sites):
+            raise SweepArgumentError(
+                f"JOBDIR {marker.parent} holds inspection {iid} of {len(started)} site(s) "
+                f"({', '.join(started[:5])}{' …' if len(started) > 5 else ''}); this command sweeps "
+                f"{len(self.sites)}: resume it with the same registry and -a sites, or give a new JOBDIR")
+        if state == RUNNING:
+            raise SweepArgumentError(f"{store.describe_state(row)}: one JOBDIR serves one process at a time")
+        self.inspection_id, self.as_of = iid, as_of
+        store.claim(iid, resumed=True)
+        logger.info("resuming inspection %s (as_of %s, %s) from %s", iid, as_of, state, marker.parent)
+        return True
+
+    def _restore(self, store: Store) -> None:
+        """A resumed sweep's counters as they stood: pages per site (the page cap, the end
+        summary) and the trap caps, replayed over the requests already made."""
+        self._pages_per_site = Counter({r[0]: int(r[1]) for r in store.conn.execute(
+            "SELECT site_id, COUNT(*) FROM pages WHERE inspection_id=? AND status IS NOT NULL GROUP BY site_id",
+            (self.inspection_id,))})
+        self._replaying = True
+        try:
+            for _seq, _fp, site_id, url, kind, _done in self.frontier.rows(store.conn):
+                site = self.sites.get(site_id)
+                if site is None or not url:
+                    continue
+                if kind == "linkcheck":
+                    self._checked_targets.add(url)
+                elif kind != "home":
+                    self._requested.add(hash(url))
+                    self._allow(site, url)
+        finally:
+            self._replaying = False
 
     def _load_previous(self, store: Store) -> dict[str, dict[str, Any]]:
         row = store.conn.execute(
@@ -261,6 +342,8 @@ class SweepSpider(scrapy.Spider):
         return True
 
     def _notice(self, site_id: str, kind: str, url: str, message: str, data: dict | None = None) -> None:
+        if self._replaying:  # recorded by the run that hit the cap
+            return
         logger.warning("site %s: %s", site_id, message)
         self.crawler.signals.send_catch_log(gsignals.notice, site_id=site_id, kind=kind, url=url,
                                             message=message, data=data or {})

@@ -44,7 +44,12 @@ def test_verdicts_cli_jsonl(tmp_path, capsys):
                  stats={"store": str(b.store.path)}))
     b.store.add_findings(b.iid, res.findings)
     assert len(cols) == 5
-    # no verdict stored yet: judged on the fly, read-only
+    # an inspection still open publishes no verdict
+    assert main(["verdicts", "--store", str(b.store.path), "--format", "jsonl"]) == 2
+    err = capsys.readouterr()
+    assert err.out == "" and "is running" in err.err and "no verdicts from an unfinished inspection" in err.err
+    b.store.finish_inspection(b.iid)
+    # finished, no verdict stored (a store of an older version): judged on the fly, read-only
     assert main(["verdicts", "--store", str(b.store.path), "--format", "jsonl"]) == 0
     (line,) = capsys.readouterr().out.splitlines()
     v = json.loads(line)
